@@ -1,0 +1,39 @@
+# SPDX-License-Identifier: GPL-2.0
+# vfio-claim: build, check, install.
+#
+#   make                  build the tool (build/vfio-claim)
+#   make check            install missing Debian packages, then run every suite
+#   make install DESTDIR=... PREFIX=...
+#
+# Each part adds its own targets from mk/*.mk; this file holds what they share.
+
+VERSION := $(shell cat VERSION)
+PREFIX ?= /usr
+DESTDIR ?=
+BUILD ?= build
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+CFLAGS ?= -O2 -g
+TOOL_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
+	-DVFIO_CLAIM_VERSION='"$(VERSION)"' -Itools -Imodule \
+	$(shell $(PKG_CONFIG) --cflags libudev libkmod 2>/dev/null)
+TOOL_LIBS := $(shell $(PKG_CONFIG) --libs libudev libkmod 2>/dev/null)
+
+# Suites that `make check` runs; each mk/*.mk appends its own.
+CHECKS :=
+
+.PHONY: all check deps install clean
+all: $(BUILD)/vfio-claim
+
+include $(sort $(wildcard mk/*.mk))
+
+deps:
+	@scripts/install-deps.sh $(DEP_GROUPS)
+
+check: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/run-checks.sh $(CHECKS)
+
+clean:
+	rm -rf $(BUILD)
