@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "groups.h"
+#include "macro.h"
+
+static int push_reason(struct reason **v, int *n, enum reason_kind kind, struct pci_dev *d,
+		       const struct pci_use *use)
+{
+	struct reason *p = realloc(*v, sizeof(*p) * (size_t)(*n + 1));
+
+	if (!p)
+		return -ENOMEM;
+	*v = p;
+	p[*n] = (struct reason){ .kind = kind, .dev = d, .use = use };
+	(*n)++;
+	return 0;
+}
+
+static int judge_member(struct iommu_group *g, struct pci_dev *d)
+{
+	bool infra = pci_is_infrastructure(d);
+	int r = 0;
+
+	if (pci_driver_is_vfio(d->driver))
+		return 0;
+	if (infra) {
+		if (d->driver && !pci_driver_manages_dma(d->driver))
+			r = push_reason(&g->blockers, &g->n_blockers, REASON_NO_DMA_DRIVER, d, NULL);
+		return r;
+	}
+
+	/* An endpoint not on vfio-pci: claiming it is what it takes. */
+	{
+		struct pci_dev **c = realloc(g->claim, sizeof(*c) * (size_t)(g->n_claim + 1));
+
+		if (!c)
+			return -ENOMEM;
+		g->claim = c;
+		g->claim[g->n_claim++] = d;
+	}
+	if (d->driver && !pci_driver_manages_dma(d->driver))
+		r = push_reason(&g->not_now, &g->n_not_now, REASON_HOST_DRIVER, d, NULL);
+	if (r < 0)
+		return r;
+
+	if (d->boot_vga == 1)
+		r = push_reason(&g->blockers, &g->n_blockers, REASON_BOOT_VGA, d, NULL);
+	if (r == 0 && d->numvfs > 0)
+		r = push_reason(&g->blockers, &g->n_blockers, REASON_SRIOV_PF, d, NULL);
+	for (int u = 0; r == 0 && u < d->n_uses; u++) {
+		const struct pci_use *use = &d->uses[u];
+
+		if (use->kind == USE_MOUNT)
+			r = push_reason(&g->blockers, &g->n_blockers, REASON_MOUNT, d, use);
+		else if (use->kind == USE_SWAP)
+			r = push_reason(&g->blockers, &g->n_blockers, REASON_SWAP, d, use);
+		else if (use->kind == USE_NET && use->active)
+			r = push_reason(&g->blockers, &g->n_blockers, REASON_NET_UP, d, use);
+	}
+	return r;
+}
+
+static int judge(struct iommu_group *g)
+{
+	bool on_vfio = false;
+	int endpoints = 0;
+
+	for (int i = 0; i < g->n_devs; i++) {
+		struct pci_dev *d = g->devs[i];
+		int r = judge_member(g, d);
+
+		if (r < 0)
+			return r;
+		if (!pci_is_infrastructure(d)) {
+			endpoints++;
+			on_vfio |= pci_driver_is_vfio(d->driver);
+		}
+	}
+	if (g->n_blockers)
+		g->verdict = VERDICT_BLOCKED;
+	else if (!endpoints)
+		g->verdict = VERDICT_NO_ENDPOINTS;
+	else if (on_vfio && !g->n_not_now)
+		g->verdict = VERDICT_READY;
+	else
+		g->verdict = VERDICT_CLAIMABLE;
+
+	/* Unbound endpoints keep a ready group ready; say so only when it is not. */
+	if (g->verdict != VERDICT_READY) {
+		for (int i = 0; i < g->n_claim; i++) {
+			if (g->claim[i]->driver)
+				continue;
+			if (push_reason(&g->not_now, &g->n_not_now, REASON_UNCLAIMED, g->claim[i], NULL))
+				return -ENOMEM;
+		}
+	} else {
+		g->n_claim = 0;
+	}
+	return 0;
+}
+
+static int group_cmp(const void *a, const void *b)
+{
+	const struct iommu_group *x = a, *y = b;
+
+	return (x->number > y->number) - (x->number < y->number);
+}
+
+int groups_build(const struct sysroot *root, struct pci_set *set, struct group_set *gs)
+{
+	int cap = 0;
+
+	memset(gs, 0, sizeof(*gs));
+	for (int i = 0; i < set->n; i++) {
+		struct pci_dev *d = &set->devs[i];
+		struct iommu_group *g = NULL;
+		struct pci_dev **v;
+
+		if (d->group < 0) {
+			v = realloc(gs->ungrouped, sizeof(*v) * (size_t)(gs->n_ungrouped + 1));
+			if (!v)
+				return -ENOMEM;
+			gs->ungrouped = v;
+			gs->ungrouped[gs->n_ungrouped++] = d;
+			continue;
+		}
+		/* Devices come in address order; members of a group are usually adjacent. */
+		if (gs->n && gs->groups[gs->n - 1].number == d->group)
+			g = &gs->groups[gs->n - 1];
+		for (int k = 0; !g && k < gs->n; k++)
+			if (gs->groups[k].number == d->group)
+				g = &gs->groups[k];
+		if (!g) {
+			if (gs->n == cap) {
+				struct iommu_group *p;
+
+				cap = cap ? cap * 2 : 32;
+				p = realloc(gs->groups, sizeof(*p) * (size_t)cap);
+				if (!p)
+					return -ENOMEM;
+				gs->groups = p;
+			}
+			g = &gs->groups[gs->n++];
+			memset(g, 0, sizeof(*g));
+			g->number = d->group;
+		}
+		v = realloc(g->devs, sizeof(*v) * (size_t)(g->n_devs + 1));
+		if (!v)
+			return -ENOMEM;
+		g->devs = v;
+		g->devs[g->n_devs++] = d;
+	}
+	qsort(gs->groups, (size_t)gs->n, sizeof(*gs->groups), group_cmp);
+	for (int k = 0; k < gs->n; k++) {
+		int r = judge(&gs->groups[k]);
+
+		if (r < 0)
+			return r;
+	}
+	/* Groups exist in sysfs even when no device of ours links to them. */
+	gs->iommu = gs->n > 0;
+	if (!gs->iommu) {
+		DIR *dir = sysroot_opendir(root, "sys/kernel/iommu_groups");
+		struct dirent *ent;
+
+		while (dir && (ent = readdir(dir)))
+			if (ent->d_name[0] != '.')
+				gs->iommu = true;
+		if (dir)
+			closedir(dir);
+	}
+	return 0;
+}
+
+void groups_free(struct group_set *gs)
+{
+	for (int k = 0; k < gs->n; k++) {
+		free(gs->groups[k].devs);
+		free(gs->groups[k].claim);
+		free(gs->groups[k].not_now);
+		free(gs->groups[k].blockers);
+	}
+	free(gs->groups);
+	free(gs->ungrouped);
+	memset(gs, 0, sizeof(*gs));
+}
+
+struct iommu_group *groups_find(const struct group_set *gs, int number)
+{
+	struct iommu_group key = { .number = number };
+
+	return bsearch(&key, gs->groups, (size_t)gs->n, sizeof(*gs->groups), group_cmp);
+}
+
+const char *verdict_name(enum verdict v)
+{
+	static const char *const names[] = {
+		[VERDICT_READY] = "ready",
+		[VERDICT_CLAIMABLE] = "claimable",
+		[VERDICT_BLOCKED] = "blocked",
+		[VERDICT_NO_ENDPOINTS] = "no-endpoints",
+	};
+
+	return names[v];
+}
+
+const char *reason_name(enum reason_kind k)
+{
+	static const char *const names[] = {
+		[REASON_HOST_DRIVER] = "host-driver",
+		[REASON_UNCLAIMED] = "unclaimed",
+		[REASON_NO_DMA_DRIVER] = "no-dma-driver",
+		[REASON_BOOT_VGA] = "boot-vga",
+		[REASON_MOUNT] = "mounted-filesystem",
+		[REASON_SWAP] = "active-swap",
+		[REASON_NET_UP] = "network-up",
+		[REASON_SRIOV_PF] = "sriov-vfs-enabled",
+	};
+
+	return names[k];
+}
+
+void reason_text(const struct reason *r, char *buf, size_t size)
+{
+	const struct pci_dev *d = r->dev;
+
+	switch (r->kind) {
+	case REASON_HOST_DRIVER:
+		snprintf(buf, size, "bound to host driver %s", d->driver);
+		break;
+	case REASON_UNCLAIMED:
+		snprintf(buf, size, "unbound and not claimed; a host driver may still take it");
+		break;
+	case REASON_NO_DMA_DRIVER:
+		snprintf(buf, size, "bound to %s, which does not manage DMA, and bridges are never claimed",
+			 d->driver);
+		break;
+	case REASON_BOOT_VGA:
+		snprintf(buf, size, "the boot VGA device (the host's console)");
+		break;
+	case REASON_MOUNT:
+		snprintf(buf, size, "controls the filesystem mounted at %s (%s)", r->use->what,
+			 r->use->via ? r->use->via : "?");
+		break;
+	case REASON_SWAP:
+		snprintf(buf, size, "holds active swap %s", r->use->what);
+		break;
+	case REASON_NET_UP:
+		snprintf(buf, size, "network interface %s is up", r->use->what);
+		break;
+	case REASON_SRIOV_PF:
+		snprintf(buf, size, "SR-IOV PF with %d VFs enabled; vfio-pci takes it only with sriov_numvfs 0",
+			 d->numvfs);
+		break;
+	}
+}

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exitcode.h"
+#include "log.h"
+#include "machine.h"
+#include "macro.h"
+#include "names.h"
+#include "usage.h"
+
+int machine_load(struct context *ctx, struct machine *m)
+{
+	_cleanup_free_ char *failed = NULL;
+	struct names *names;
+	int vanished, r;
+
+	memset(m, 0, sizeof(*m));
+	if (ctx->root.fd < 0) {
+		r = context_open_root(ctx);
+		if (r)
+			return r;
+	}
+	r = pci_scan(&ctx->root, &m->pci, &vanished, &failed);
+	if (r < 0) {
+		if (failed)
+			ERR("%s: cannot read: %s; check the file (or run as root) and try again",
+			    failed, strerror(-r));
+		else
+			ERR("%s/sys/bus/pci/devices: cannot read: %s", ctx->root_path, strerror(-r));
+		return exit_code_for(r);
+	}
+	if (vanished)
+		WRN("%d PCI device(s) disappeared while being read (hot removal?) and are not shown; run again for a stable view",
+		    vanished);
+	names = names_open();
+	if (!names)
+		INF("the udev hardware database cannot be opened; showing IDs without names");
+	names_fill(names, &m->pci);
+	names_close(names);
+	r = usage_fill(&ctx->root, &m->pci);
+	if (r == 0)
+		r = groups_build(&ctx->root, &m->pci, &m->groups);
+	if (r < 0) {
+		ERR("reading the machine: %s", strerror(-r));
+		machine_free(m);
+		return exit_code_for(r);
+	}
+	return 0;
+}
+
+void machine_free(struct machine *m)
+{
+	groups_free(&m->groups);
+	pci_set_free(&m->pci);
+}
+
+int machine_find_device(const struct machine *m, const char *arg, const struct command *cmd,
+			struct pci_dev **dev)
+{
+	struct vc_pci_addr addr;
+	char name[VC_ADDR_STRLEN];
+
+	if (vc_parse_addr(arg, strlen(arg), &addr))
+		return usage_error(cmd, "'%s' is not a PCI address (like 0000:0a:00.0 or 0a:00.0)", arg);
+	*dev = pci_find(&m->pci, &addr);
+	if (!*dev) {
+		ERR("%s: no such PCI device; 'vfio-claim list' shows the devices present",
+		    vc_format_addr(name, &addr));
+		return EXIT_UNAVAILABLE;
+	}
+	return 0;
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Everything the commands need to know about the machine, read in one go:
+ * its PCI devices with names and uses, and its IOMMU groups with verdicts.
+ */
+#pragma once
+
+#include "command.h"
+#include "groups.h"
+#include "pci.h"
+
+struct machine {
+	struct pci_set pci;
+	struct group_set groups;
+};
+
+/* Read the machine under ctx's root; reports problems itself and returns an exit code, or 0. */
+int machine_load(struct context *ctx, struct machine *m);
+void machine_free(struct machine *m);
+
+/*
+ * Parse a device named on the command line (an address, with or without
+ * domain) and find it. Reports and returns an exit code when it is malformed
+ * (64) or absent (69), else 0.
+ */
+int machine_find_device(const struct machine *m, const char *arg, const struct command *cmd,
+			struct pci_dev **dev);
