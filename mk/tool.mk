@@ -16,3 +16,21 @@ install: install-tool
 .PHONY: install-tool
 install-tool: $(BUILD)/vfio-claim
 	install -D -m 0755 $(BUILD)/vfio-claim $(DESTDIR)$(PREFIX)/bin/vfio-claim
+
+# Unit tests of the tool's own C code (the parser has its own in mk/module.mk).
+TOOL_UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(filter-out tests/unit/test_vc_parse.c,$(wildcard tests/unit/test_*.c)))
+TOOL_LIB_OBJS := $(filter-out $(BUILD)/obj/tools/vfio-claim.o,$(TOOL_OBJS))
+
+$(BUILD)/unit/%: tests/unit/%.c $(TOOL_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(TOOL_CFLAGS) $(CFLAGS) -fsanitize=address,undefined -fno-omit-frame-pointer -Itests/unit \
+		-o $@ $< $(filter-out $(BUILD)/obj/tools/cmd-%.o $(BUILD)/obj/tools/machine.o,$(TOOL_LIB_OBJS)) $(TOOL_LIBS)
+
+CHECKS += tool-unit cli
+.PHONY: check-tool-unit check-cli
+check-tool-unit: $(TOOL_UNIT_TESTS)
+	@rc=0; for t in $^; do $$t || rc=1; done; exit $$rc
+
+# The bats suites run the real binary against fixture trees.
+check-cli: $(BUILD)/vfio-claim
+	bats --print-output-on-failure tests/bats

@@ -61,4 +61,11 @@ int exit_code_for(int negative_errno);
 int usage_error(const struct command *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 extern const struct command cmd_list;
+extern const struct command cmd_add;
+extern const struct command cmd_remove;
+extern const struct command cmd_apply;
+extern const struct command cmd_verify;
 extern const struct command cmd_snapshot;
+extern const struct command cmd_bind;
+extern const struct command cmd_unbind;
+extern const struct command cmd_export;

@@ -109,7 +109,8 @@ static int read_device(const struct sysroot *root, struct pci_dev *d, struct sca
 		free(d->driver_override);
 		d->driver_override = NULL;
 	}
-	if ((r = read_opt_string(root, dir, "reset_method", &d->reset_method, e)) < 0)
+	if ((r = read_opt_string(root, dir, "reset_method", &d->reset_method, e)) < 0 ||
+	    (r = read_opt_string(root, dir, "modalias", &d->modalias, e)) < 0)
 		return r;
 
 	d->numvfs = d->totalvfs = -1;
@@ -257,6 +258,7 @@ int pci_scan(const struct sysroot *root, struct pci_set *set, int *vanished, cha
 			free(d->driver);
 			free(d->driver_override);
 			free(d->reset_method);
+			free(d->modalias);
 			r = 0;
 			continue;
 		}
@@ -291,6 +293,7 @@ void pci_set_free(struct pci_set *set)
 		free(d->driver);
 		free(d->driver_override);
 		free(d->reset_method);
+		free(d->modalias);
 		free(d->vfs);
 		free(d->vendor_name);
 		free(d->device_name);

@@ -38,6 +38,7 @@ struct pci_dev {
 	char *driver_override;		/* NULL when unset */
 	int boot_vga;			/* -1 no such attribute, else 0 or 1 */
 	char *reset_method;		/* NULL when the kernel has no reset_method */
+	char *modalias;			/* "pci:v...", NULL when absent */
 	int group;			/* -1 without an IOMMU group */
 	int numvfs, totalvfs;		/* -1 when not an SR-IOV PF */
 	struct pci_dev *physfn;		/* the PF of a VF */

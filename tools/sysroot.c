@@ -216,7 +216,7 @@ DIR *sysroot_opendir(const struct sysroot *root, const char *path)
 
 int sysroot_write(const struct sysroot *root, const char *path, const char *value)
 {
-	_cleanup_close_ int fd = openat(root->fd, rel(path), O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	_cleanup_close_ int fd = openat(root->fd, rel(path), O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOCTTY);
 	size_t len = strlen(value);
 	ssize_t n;
 

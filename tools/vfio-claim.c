@@ -17,7 +17,14 @@
 
 static const struct command *const commands[] = {
 	&cmd_list,
+	&cmd_add,
+	&cmd_remove,
+	&cmd_apply,
+	&cmd_verify,
 	&cmd_snapshot,
+	&cmd_bind,
+	&cmd_unbind,
+	&cmd_export,
 };
 
 static void print_main_help(FILE *out)

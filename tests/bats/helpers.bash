@@ -1,0 +1,37 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared by the bats suites: where things are, and whole-output comparison
+# against expected files.
+
+load /usr/lib/bats/bats-support/load.bash
+load /usr/lib/bats/bats-assert/load.bash
+
+TOP=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+VC="${VFIO_CLAIM:-$TOP/build/vfio-claim}"
+FIXTURES="$TOP/tests/fixtures"
+EXPECTED="$TOP/tests/expected"
+
+# Compare $output (stdout of the last `run`) with tests/expected/$1.
+# UPDATE_EXPECTED=1 writes the file instead, for reviewing with git diff.
+assert_expected() {
+	local file="$EXPECTED/$1"
+	if [ "${UPDATE_EXPECTED:-}" = 1 ]; then
+		mkdir -p "$(dirname "$file")"
+		printf '%s\n' "$output" >"$file"
+		return 0
+	fi
+	[ -f "$file" ] || fail "no expected file $file (run with UPDATE_EXPECTED=1 to create it)"
+	diff -u "$file" <(printf '%s\n' "$output") ||
+		fail "output differs from $file"
+}
+
+# A writable copy of a fixture tree, for commands that write.
+copy_fixture() {
+	local dst="$BATS_TEST_TMPDIR/root"
+	cp -a "$FIXTURES/$1" "$dst"
+	echo "$dst"
+}
+
+# Every file under a tree with its checksum, to prove nothing changed.
+tree_state() {
+	(cd "$1" && find . -type f -print0 | sort -z | xargs -0 sha256sum; find . -type l -printf '%p -> %l\n' | sort)
+}

@@ -1,0 +1,354 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "artifacts.h"
+#include "genfile.h"
+#include "macro.h"
+
+/* A growing string. */
+struct buf {
+	char *s;
+	size_t len, cap;
+	bool oom;
+};
+
+static void put(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void put(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (b->oom)
+		return;
+	for (;;) {
+		size_t room = b->cap - b->len;
+
+		va_start(ap, fmt);
+		n = vsnprintf(b->s ? b->s + b->len : NULL, room, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			b->oom = true;
+			return;
+		}
+		if ((size_t)n < room) {
+			b->len += (size_t)n;
+			return;
+		}
+		{
+			size_t cap = b->cap * 2 + (size_t)n + 256;
+			char *p = realloc(b->s, cap);
+
+			if (!p) {
+				b->oom = true;
+				return;
+			}
+			b->s = p;
+			b->cap = cap;
+		}
+	}
+}
+
+static char *take(struct buf *b)
+{
+	if (b->oom) {
+		free(b->s);
+		return NULL;
+	}
+	if (!b->s)
+		return strdup("");
+	return b->s;
+}
+
+static int add_name(char ***v, int *n, const char *name)
+{
+	char **p;
+
+	for (int i = 0; i < *n; i++)
+		if (streq((*v)[i], name))
+			return 0;
+	p = realloc(*v, sizeof(*p) * (size_t)(*n + 1));
+	if (!p)
+		return -ENOMEM;
+	*v = p;
+	p[*n] = strdup(name);
+	if (!p[*n])
+		return -ENOMEM;
+	(*n)++;
+	return 0;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The module's slots=: every address claim as written, and every device taken by group. */
+static char *build_slots(const struct config *cfg, const struct resolution *res)
+{
+	struct buf b = { 0 };
+	char addr[VC_ADDR_STRLEN], item[64];
+	char **seen = NULL;
+	int n_seen = 0;
+
+	put(&b, "%s", "");
+	for (int i = 0; i < cfg->n; i++) {
+		const struct claim *c = &cfg->claims[i];
+		int before = n_seen;
+
+		if (c->kind != CLAIM_SLOT)
+			continue;
+		snprintf(item, sizeof(item), "%s@%04x:%04x", vc_format_addr(addr, &c->slot.addr),
+			 c->slot.vendor, c->slot.device);
+		if (add_name(&seen, &n_seen, item) == 0 && n_seen > before)
+			put(&b, "%s%s", b.len ? "," : "", item);
+	}
+	for (int i = 0; i < res->n; i++) {
+		const struct claimed *cd = &res->devs[i];
+		int before = n_seen;
+
+		/* ID claims without group are the module's ids= already */
+		if (!cd->by_group)
+			continue;
+		snprintf(item, sizeof(item), "%s@%04x:%04x", cd->dev->name, cd->dev->vendor,
+			 cd->dev->device);
+		if (add_name(&seen, &n_seen, item) == 0 && n_seen > before)
+			put(&b, "%s%s", b.len ? "," : "", item);
+	}
+	for (int i = 0; i < n_seen; i++)
+		free(seen[i]);
+	free(seen);
+	return take(&b);
+}
+
+static char *build_ids(const struct config *cfg)
+{
+	struct buf b = { 0 };
+
+	put(&b, "%s", "");
+	for (int i = 0; i < cfg->n; i++) {
+		const struct claim *c = &cfg->claims[i];
+
+		if (c->kind != CLAIM_ID)
+			continue;
+		if (c->id.subvendor == VC_ANY_ID)
+			put(&b, "%s%04x:%04x", b.len ? "," : "", c->id.vendor, c->id.device);
+		else
+			put(&b, "%s%04x:%04x:%04x:%04x", b.len ? "," : "", c->id.vendor, c->id.device,
+			    c->id.subvendor, c->id.subdevice);
+	}
+	return take(&b);
+}
+
+static void udev_id_match(struct buf *b, unsigned int vendor, unsigned int device,
+			  unsigned int subvendor, unsigned int subdevice)
+{
+	put(b, "ATTR{vendor}==\"0x%04x\", ATTR{device}==\"0x%04x\", ", vendor, device);
+	if (subvendor != VC_ANY_ID)
+		put(b, "ATTR{subsystem_vendor}==\"0x%04x\", ATTR{subsystem_device}==\"0x%04x\", ",
+		    subvendor, subdevice);
+}
+
+static char *build_udev(const struct config *cfg, const struct resolution *res)
+{
+	struct buf b = { 0 };
+	bool owners = false;
+
+	put(&b, GENFILE_MARKER " apply from /etc/vfio-claim.conf; do not edit: change the config\n"
+		"# and run 'vfio-claim apply'. These rules claim the devices from userspace where the\n"
+		"# vfio_claim module cannot load (Secure Boot without an enrolled key); the module,\n"
+		"# when loaded, has claimed them before udev hears of them.\n"
+		"ACTION!=\"add\", GOTO=\"vfio_claim_claims_end\"\n"
+		"SUBSYSTEM==\"vfio\", GOTO=\"vfio_claim_claims_dev\"\n"
+		"SUBSYSTEM!=\"pci\", GOTO=\"vfio_claim_claims_end\"\n"
+		"# vfio-pci refuses bridges; never give them an override.\n"
+		"ATTR{class}==\"0x0604*|0x0609*\", GOTO=\"vfio_claim_claims_end\"\n"
+		"\n");
+	for (int i = 0; i < cfg->n; i++) {
+		const struct claim *c = &cfg->claims[i];
+		char addr[VC_ADDR_STRLEN];
+
+		put(&b, "# /%s:%d\n", c->file, c->line);
+		if (c->kind == CLAIM_SLOT) {
+			put(&b, "KERNEL==\"%s\", ", vc_format_addr(addr, &c->slot.addr));
+			udev_id_match(&b, c->slot.vendor, c->slot.device, VC_ANY_ID, VC_ANY_ID);
+		} else {
+			udev_id_match(&b, c->id.vendor, c->id.device, c->id.subvendor, c->id.subdevice);
+		}
+		put(&b, "ATTR{driver_override}=\"vfio-pci\"\n");
+		owners |= c->owner != NULL;
+	}
+	/* Group members as found at apply time, each guarded by its ID. */
+	for (int i = 0; i < res->n; i++) {
+		const struct pci_dev *d = res->devs[i].dev;
+
+		if (!res->devs[i].by_group)
+			continue;
+		put(&b, "# group %d of /%s:%d\nKERNEL==\"%s\", ", d->group, res->devs[i].claim->file,
+		    res->devs[i].claim->line, d->name);
+		udev_id_match(&b, d->vendor, d->device, VC_ANY_ID, VC_ANY_ID);
+		put(&b, "ATTR{driver_override}=\"vfio-pci\"\n");
+	}
+	put(&b, "\n# vfio-pci never loads from a modalias: load it for what is claimed.\n"
+		"ATTR{driver_override}==\"vfio-pci\", RUN{builtin}+=\"kmod load vfio-pci\"\n"
+		"GOTO=\"vfio_claim_claims_end\"\n"
+		"\nLABEL=\"vfio_claim_claims_dev\"\n");
+	if (owners) {
+		put(&b, "# /dev/vfio/N of the claimed groups, for QEMU without root\n");
+		for (int i = 0; i < res->n; i++) {
+			const struct claimed *cd = &res->devs[i];
+			bool dup = false;
+
+			if (!cd->claim->owner || cd->dev->group < 0)
+				continue;
+			for (int k = 0; k < i; k++)
+				dup |= res->devs[k].dev->group == cd->dev->group && res->devs[k].claim->owner;
+			if (dup)
+				continue;
+			{
+				_cleanup_free_ char *user = strdup(cd->claim->owner);
+				char *group = user ? strchr(user, ':') : NULL;
+
+				if (!user)
+					break;
+				if (group)
+					*group++ = '\0';
+				put(&b, "KERNEL==\"%d\", OWNER=\"%s\", ", cd->dev->group, user);
+				if (group)
+					put(&b, "GROUP=\"%s\", ", group);
+				put(&b, "MODE=\"0660\"\n");
+			}
+		}
+	}
+	put(&b, "LABEL=\"vfio_claim_claims_end\"\n");
+	return take(&b);
+}
+
+int artifacts_build(const struct config *cfg, const struct resolution *res,
+		    const struct machine *m, struct kmodinfo *kmod, struct artifacts *a)
+{
+	struct buf b = { 0 };
+	int r = 0;
+
+	(void)m;
+	memset(a, 0, sizeof(*a));
+	a->slots = build_slots(cfg, res);
+	a->ids = build_ids(cfg);
+	if (!a->slots || !a->ids)
+		return -ENOMEM;
+	for (int i = 0; kmod && i < res->n && r == 0; i++) {
+		struct native_module *mods;
+		char alias[128];
+		int n;
+
+		pci_modalias(res->devs[i].dev, alias, sizeof(alias));
+		if (kmodinfo_lookup(kmod, alias, &mods, &n) < 0)
+			continue;
+		for (int k = 0; k < n && r == 0; k++) {
+			if (streq(mods[k].name, "vfio_pci") || streq(mods[k].name, "vfio_claim"))
+				continue;
+			if (mods[k].builtin)
+				r = add_name(&a->builtin, &a->n_builtin, mods[k].name);
+			else
+				r = add_name(&a->natives, &a->n_natives, mods[k].name);
+		}
+		native_modules_free(mods, n);
+	}
+	if (r < 0)
+		return r;
+	if (a->n_natives)
+		qsort(a->natives, (size_t)a->n_natives, sizeof(char *), name_cmp);
+	if (a->n_builtin)
+		qsort(a->builtin, (size_t)a->n_builtin, sizeof(char *), name_cmp);
+
+	if (!cfg->n)
+		return 0;	/* nothing claimed: no files */
+	put(&b, GENFILE_MARKER " apply from /etc/vfio-claim.conf; do not edit: change the config\n"
+		"# and run 'vfio-claim apply'.\n"
+		"# The vfio_claim module gives these devices to vfio-pci the moment the kernel adds them.\n"
+		"options vfio_claim");
+	if (a->slots[0])
+		put(&b, " slots=%s", a->slots);
+	if (a->ids[0])
+		put(&b, " ids=%s", a->ids);
+	for (int i = 0; i < cfg->n; i++) {
+		if (cfg->claims[i].rebind) {
+			put(&b, " rebind=1");
+			break;
+		}
+	}
+	put(&b, "\n");
+	if (a->n_natives)
+		put(&b, "# The claimed devices' native drivers load vfio_claim first, wherever they load\n"
+			"# from (the initramfs included), so that the claim is in place before they probe.\n");
+	for (int i = 0; i < a->n_natives; i++)
+		put(&b, "softdep %s pre: vfio_claim\n", a->natives[i]);
+	a->modprobe = take(&b);
+	a->udev = build_udev(cfg, res);
+	return a->modprobe && a->udev ? 0 : -ENOMEM;
+}
+
+void artifacts_free(struct artifacts *a)
+{
+	free(a->modprobe);
+	free(a->udev);
+	free(a->slots);
+	free(a->ids);
+	for (int i = 0; i < a->n_natives; i++)
+		free(a->natives[i]);
+	free(a->natives);
+	for (int i = 0; i < a->n_builtin; i++)
+		free(a->builtin[i]);
+	free(a->builtin);
+	memset(a, 0, sizeof(*a));
+}
+
+static bool has_arg(const char *cmdline, const char *arg)
+{
+	size_t len = strlen(arg);
+
+	for (const char *p = cmdline; (p = strstr(p, arg)); p += len)
+		if ((p == cmdline || p[-1] == ' ') && (p[len] == ' ' || p[len] == '\0' || p[len] == '\n'))
+			return true;
+	return false;
+}
+
+int kernel_args_advice(const struct sysroot *root, bool iommu_on, char *missing, size_t missing_size,
+		       char *where, size_t where_size)
+{
+	_cleanup_free_ char *cpuinfo = NULL;
+	char cmdline[4096] = "";
+	const char *vendor_arg = NULL;
+	size_t len = 0;
+
+	missing[0] = where[0] = '\0';
+	sysroot_read(root, "proc/cmdline", cmdline, sizeof(cmdline));
+	if (sysroot_read_all(root, "proc/cpuinfo", &cpuinfo) >= 0) {
+		if (strstr(cpuinfo, "GenuineIntel"))
+			vendor_arg = "intel_iommu=on";
+		else if (strstr(cpuinfo, "AuthenticAMD"))
+			vendor_arg = "amd_iommu=on";
+	}
+	if (!vendor_arg)
+		vendor_arg = strstr(cmdline, "amd_iommu") ? "amd_iommu=on" : "intel_iommu=on";
+	/* With groups present the IOMMU is on already, whatever the command line says. */
+	if (!iommu_on && !has_arg(cmdline, vendor_arg))
+		len += (size_t)snprintf(missing + len, missing_size - len, "%s", vendor_arg);
+	if (!has_arg(cmdline, "iommu=pt") && len < missing_size)
+		snprintf(missing + len, missing_size - len, "%siommu=pt", len ? " " : "");
+	if (!missing[0])
+		return 0;
+	if (sysroot_exists(root, "etc/default/grub"))
+		snprintf(where, where_size,
+			 "add them to GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub and run update-grub");
+	else if (sysroot_exists(root, "etc/kernel/cmdline"))
+		snprintf(where, where_size,
+			 "add them to /etc/kernel/cmdline and reinstall the kernel (kernel-install add or bootctl)");
+	else
+		snprintf(where, where_size, "add them to the boot loader's kernel command line");
+	return 1;
+}

@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vfio-claim apply: make the system match the config. Resolves the claims
+ * against this machine, writes the module's options and native-driver
+ * softdeps (modprobe.d) and the userspace fallback (udev rules), says which
+ * kernel arguments are still missing, and on request regenerates the
+ * initramfs and binds what can be bound now. Writes are atomic, a second
+ * run changes nothing, and files vfio-claim did not write are left alone.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "artifacts.h"
+#include "bind.h"
+#include "config.h"
+#include "exitcode.h"
+#include "genfile.h"
+#include "json.h"
+#include "kmodinfo.h"
+#include "lock.h"
+#include "log.h"
+#include "machine.h"
+#include "macro.h"
+#include "resolve.h"
+
+static int load_config_or_report(struct context *ctx, struct config *cfg)
+{
+	struct config_error err;
+	int r = config_load(&ctx->root, cfg, &err);
+
+	if (r == -EINVAL) {
+		ERR("%s; fix the line and try again (nothing was changed)", err.text);
+		return EXIT_CONFIG;
+	}
+	if (r < 0) {
+		ERR("%s", err.text[0] ? err.text : strerror(-r));
+		return exit_code_for(r);
+	}
+	return 0;
+}
+
+/* Run the distribution's initramfs tool; returns its exit status or -errno. */
+static int regenerate_initramfs(void)
+{
+	static const char *const tools[][5] = {
+		{ "update-initramfs", "-u", "-k", "all", NULL },
+		{ "dracut", "-f", "--regenerate-all", NULL, NULL },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(tools); i++) {
+		char cmd[64];
+		int status;
+		pid_t pid;
+
+		snprintf(cmd, sizeof(cmd), "command -v %s >/dev/null 2>&1", tools[i][0]);
+		if (system(cmd) != 0)
+			continue;
+		fprintf(stderr, "vfio-claim: regenerating the initramfs with %s (this takes a while)...\n",
+			tools[i][0]);
+		fflush(NULL);
+		pid = fork();
+		if (pid < 0)
+			return -errno;
+		if (pid == 0) {
+			dup2(STDERR_FILENO, STDOUT_FILENO);	/* keep our stdout for the report */
+			execvp(tools[i][0], (char *const *)tools[i]);
+			_exit(127);
+		}
+		if (waitpid(pid, &status, 0) < 0)
+			return -errno;
+		return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+	}
+	return -ENOENT;
+}
+
+static void report_findings(const struct resolution *res)
+{
+	for (int i = 0; i < res->n_findings; i++) {
+		const struct finding *f = &res->findings[i];
+
+		if (f->kind == FIND_SEVERAL)
+			INF("%s", f->text);
+		else
+			WRN("%s", f->text);
+	}
+}
+
+static void print_json_report(const struct resolution *res, const struct artifacts *a,
+			      const struct genfile *files, int n, bool check, const char *missing)
+{
+	struct json j;
+
+	json_init(&j, stdout);
+	json_object_begin(&j);
+	json_kv_bool(&j, "check", check);
+	json_key(&j, "files");
+	json_array_begin(&j);
+	for (int i = 0; i < n; i++) {
+		char path[256];
+
+		snprintf(path, sizeof(path), "/%s", files[i].path);
+		json_object_begin(&j);
+		json_kv_string(&j, "path", path);
+		json_kv_string(&j, "action", !genfile_changed(&files[i]) ? "unchanged" :
+					     files[i].want ? (files[i].have ? "update" : "create") : "remove");
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+	json_key(&j, "claimed");
+	json_array_begin(&j);
+	for (int i = 0; i < res->n; i++) {
+		json_object_begin(&j);
+		json_kv_string(&j, "device", res->devs[i].dev->name);
+		json_kv_bool(&j, "by_group", res->devs[i].by_group);
+		json_kv_string(&j, "driver", res->devs[i].dev->driver);
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+	json_kv_string(&j, "slots", a->slots);
+	json_kv_string(&j, "ids", a->ids);
+	json_key(&j, "softdeps");
+	json_array_begin(&j);
+	for (int i = 0; i < a->n_natives; i++)
+		json_string(&j, a->natives[i]);
+	json_array_end(&j);
+	json_key(&j, "builtin_drivers");
+	json_array_begin(&j);
+	for (int i = 0; i < a->n_builtin; i++)
+		json_string(&j, a->builtin[i]);
+	json_array_end(&j);
+	json_key(&j, "findings");
+	json_array_begin(&j);
+	for (int i = 0; i < res->n_findings; i++)
+		json_string(&j, res->findings[i].text);
+	json_array_end(&j);
+	json_kv_string(&j, "kernel_args_missing", missing[0] ? missing : NULL);
+	json_object_end(&j);
+	json_finish(&j);
+}
+
+static int run_apply(struct context *ctx, int argc, char **argv)
+{
+	enum { OPT_CHECK = OPT_FIRST_COMMAND_OPTION, OPT_INITRAMFS, OPT_NOW };
+	static const struct option options[] = {
+		GLOBAL_LONG_OPTIONS,
+		{ "check", no_argument, NULL, OPT_CHECK },
+		{ "initramfs", no_argument, NULL, OPT_INITRAMFS },
+		{ "now", no_argument, NULL, OPT_NOW },
+		{},
+	};
+	bool check = false, initramfs = false, now = false, changed = false;
+	struct genfile files[2] = { { .path = ARTIFACT_MODPROBE }, { .path = ARTIFACT_UDEV } };
+	char kver[128], missing[128], where[256];
+	struct kmodinfo *kmod = NULL;
+	struct resolution res = { 0 };
+	struct artifacts a = { 0 };
+	struct config cfg = { 0 };
+	const char *failed;
+	struct machine m;
+	int c, code = 0, r, lock = -1;
+
+	while ((c = getopt_long(argc, argv, GLOBAL_SHORT_OPTIONS, options, NULL)) != -1) {
+		if (c == OPT_CHECK)
+			check = true;
+		else if (c == OPT_INITRAMFS)
+			initramfs = true;
+		else if (c == OPT_NOW)
+			now = true;
+		else if (handle_global_option(ctx, &cmd_apply, c, &code) < 0)
+			return code;
+	}
+	if (optind < argc)
+		return usage_error(&cmd_apply, "apply takes no arguments");
+	if (check && (initramfs || now))
+		return usage_error(&cmd_apply, "--check changes nothing; it goes alone");
+	if (initramfs && !streq(ctx->root_path, "/"))
+		return usage_error(&cmd_apply, "--initramfs regenerates the running system's initramfs; it does not go with --root");
+
+	code = machine_load(ctx, &m);
+	if (code)
+		return code;
+	code = load_config_or_report(ctx, &cfg);
+	if (code)
+		goto out;
+	if (resolve_claims(&cfg, &m, &res) < 0) {
+		code = EXIT_UNAVAILABLE;
+		goto out;
+	}
+	r = kmodinfo_open(&ctx->root, &kmod, kver, sizeof(kver));
+	if (r < 0) {
+		ERR("/lib/modules/%s: no module index (modules.dep.bin) to find the native drivers' names; install the kernel's modules or run 'depmod %s'",
+		    kver[0] ? kver : "KVER", kver);
+		code = EXIT_UNAVAILABLE;
+		goto out;
+	}
+	if (artifacts_build(&cfg, &res, &m, kmod, &a) < 0) {
+		code = EXIT_UNAVAILABLE;
+		goto out;
+	}
+	files[0].want = a.modprobe ? strdup(a.modprobe) : NULL;
+	files[1].want = a.udev ? strdup(a.udev) : NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		r = genfile_read(&ctx->root, &files[i]);
+		if (r < 0) {
+			ERR("/%s: cannot read: %s", files[i].path, strerror(-r));
+			code = exit_code_for(r);
+			goto out;
+		}
+		if (files[i].foreign && genfile_changed(&files[i])) {
+			ERR("/%s exists and was not written by vfio-claim; move it away and run apply again (nothing was changed)",
+			    files[i].path);
+			code = EXIT_CHECK_FAILED;
+			goto out;
+		}
+		changed |= genfile_changed(&files[i]);
+	}
+	report_findings(&res);
+	kernel_args_advice(&ctx->root, m.groups.iommu, missing, sizeof(missing), where, sizeof(where));
+
+	if (check) {
+		if (ctx->json)
+			print_json_report(&res, &a, files, ARRAY_SIZE(files), true, missing);
+		else if (!changed)
+			printf("nothing to change\n");
+		for (size_t i = 0; !ctx->json && i < ARRAY_SIZE(files); i++)
+			if (genfile_changed(&files[i]))
+				genfile_diff(&files[i], stdout);
+		code = changed ? EXIT_CHANGES : EXIT_OK;
+		goto out;
+	}
+
+	if (changed || now) {
+		lock = lock_take(&ctx->root, 10);
+		if (lock < 0) {
+			ERR("/%s: %s; another vfio-claim is running: wait for it and try again", LOCK_PATH,
+			    lock == -EWOULDBLOCK ? "held too long" : strerror(-lock));
+			code = lock == -EWOULDBLOCK ? EXIT_UNAVAILABLE : exit_code_for(lock);
+			goto out;
+		}
+	}
+	if (changed) {
+		r = genfile_commit(&ctx->root, files, ARRAY_SIZE(files), &failed);
+		if (r < 0) {
+			ERR("/%s: cannot write: %s; the previous files are in place", failed, strerror(-r));
+			code = exit_code_for(r);
+			goto out;
+		}
+	}
+	if (ctx->json) {
+		print_json_report(&res, &a, files, ARRAY_SIZE(files), false, missing);
+	} else {
+		for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+			if (!genfile_changed(&files[i]))
+				continue;
+			printf("%s /%s\n", files[i].want ? (files[i].have ? "updated" : "wrote") : "removed",
+			       files[i].path);
+		}
+		if (!changed)
+			printf("nothing to change: the files match /%s\n", CONFIG_MAIN);
+		printf("claims: %d device(s)", res.n);
+		if (a.slots[0])
+			printf("; vfio_claim slots=%s", a.slots);
+		if (a.ids[0])
+			printf(" ids=%s", a.ids);
+		printf("\n");
+		if (a.n_natives) {
+			printf("native drivers that load vfio_claim first:");
+			for (int i = 0; i < a.n_natives; i++)
+				printf(" %s", a.natives[i]);
+			printf("\n");
+		}
+	}
+	for (int i = 0; i < a.n_builtin; i++)
+		WRN("%s is built into the kernel %s: no softdep can order it, but the module's claim at device add still wins; a device it holds now needs 'vfio-claim bind'",
+		    a.builtin[i], kver);
+	if (missing[0])
+		WRN("kernel arguments missing: %s; %s", missing, where);
+
+	if (now) {
+		/* Bind what is claimed and not yet on vfio-pci. */
+		_cleanup_free_ struct pci_dev **devs = calloc((size_t)res.n + 1, sizeof(*devs));
+		struct bind_error err;
+		int n = 0;
+
+		for (int i = 0; devs && i < res.n; i++)
+			if (!pci_driver_is_vfio(res.devs[i].dev->driver))
+				devs[n++] = res.devs[i].dev;
+		if (n && bind_to_vfio(&ctx->root, devs, n, &err) < 0) {
+			ERR("--now: %s; the devices stay on their drivers until the next boot", err.text);
+			code = EXIT_CHECK_FAILED;
+		} else if (!ctx->json) {
+			printf("bound now: %d device(s)\n", n);
+		}
+	}
+	if (initramfs && code == 0) {
+		r = regenerate_initramfs();
+		if (r == -ENOENT) {
+			ERR("neither update-initramfs nor dracut was found; regenerate the initramfs by hand");
+			code = EXIT_UNAVAILABLE;
+		} else if (r != 0) {
+			ERR("the initramfs tool failed (status %d); the files are written, run it again by hand", r);
+			code = EXIT_UNAVAILABLE;
+		}
+	} else if (changed && !initramfs && !ctx->json) {
+		printf("the initramfs still holds the old files: run 'vfio-claim apply --initramfs' (or update-initramfs -u) before rebooting\n");
+	}
+out:
+	lock_release(lock);
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++)
+		genfile_free(&files[i]);
+	artifacts_free(&a);
+	kmodinfo_close(kmod);
+	resolution_free(&res);
+	config_free(&cfg);
+	machine_free(&m);
+	return code;
+}
+
+const struct command cmd_apply = {
+	.name = "apply",
+	.run = run_apply,
+	.summary = "make the system match the config (modprobe.d, udev rules, initramfs)",
+	.usage = "apply [--check] [--initramfs] [--now]\n"
+		 "\n"
+		 "Resolve /etc/vfio-claim.conf against this machine and write:\n"
+		 "  /etc/modprobe.d/vfio-claim-claims.conf      the vfio_claim module's slots= and ids=,\n"
+		 "      and 'softdep NATIVE pre: vfio_claim' for each claimed device's native driver\n"
+		 "  /etc/udev/rules.d/59-vfio-claim-claims.rules  driver_override rules with ID guards\n"
+		 "      that load vfio-pci, for boots where the module cannot load; /dev/vfio owners\n"
+		 "Then say which kernel arguments are missing and where they go. Writes are atomic;\n"
+		 "a second apply changes nothing; files vfio-claim did not write are never touched.\n"
+		 "\n"
+		 "Options:\n"
+		 "  --check      print what would change and change nothing; exit 2 if something would\n"
+		 "  --initramfs  regenerate the initramfs (update-initramfs or dracut) afterwards\n"
+		 "  --now        also bind the claimed devices now\n",
+};

@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vfio-claim bind / unbind: give devices to vfio-pci now, or give them back,
+ * without a reboot. The refusals are the point: no bridge, nothing the host
+ * needs without --force, and no group left half on host drivers without
+ * --partial, since such a group cannot go to a guest anyway.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bind.h"
+#include "exitcode.h"
+#include "json.h"
+#include "lock.h"
+#include "log.h"
+#include "machine.h"
+#include "macro.h"
+
+struct selection {
+	struct pci_dev **devs;
+	int n;
+};
+
+static bool selected(const struct selection *s, const struct pci_dev *d)
+{
+	for (int i = 0; i < s->n; i++)
+		if (s->devs[i] == d)
+			return true;
+	return false;
+}
+
+static int select_dev(struct selection *s, struct pci_dev *d)
+{
+	struct pci_dev **v;
+
+	if (selected(s, d))
+		return 0;
+	v = realloc(s->devs, sizeof(*v) * (size_t)(s->n + 1));
+	if (!v)
+		return -ENOMEM;
+	s->devs = v;
+	v[s->n++] = d;
+	return 0;
+}
+
+/* Why the host needs a device, or NULL. */
+static const char *host_needs(const struct pci_dev *d, char *buf, size_t size)
+{
+	if (d->boot_vga == 1) {
+		snprintf(buf, size, "is the boot VGA device (the host's console)");
+		return buf;
+	}
+	for (int u = 0; u < d->n_uses; u++) {
+		const struct pci_use *use = &d->uses[u];
+
+		if (use->kind == USE_MOUNT)
+			snprintf(buf, size, "controls the filesystem mounted at %s", use->what);
+		else if (use->kind == USE_SWAP)
+			snprintf(buf, size, "holds active swap %s", use->what);
+		else if (use->active)
+			snprintf(buf, size, "has network interface %s up", use->what);
+		else
+			continue;
+		return buf;
+	}
+	return NULL;
+}
+
+/* The named devices, and with --group the endpoints of their groups. */
+static int select_devices(const struct command *cmd, const struct machine *m, int argc,
+			  char **argv, bool group, struct selection *s)
+{
+	for (int i = 0; i < argc; i++) {
+		struct pci_dev *d;
+		int code = machine_find_device(m, argv[i], cmd, &d);
+
+		if (code)
+			return code;
+		if (pci_is_bridge(d)) {
+			ERR("%s is a bridge; bridges stay with the host (pcieport) and are never claimed",
+			    d->name);
+			return EXIT_USAGE;
+		}
+		if (select_dev(s, d) < 0)
+			return EXIT_UNAVAILABLE;
+		if (group) {
+			const struct iommu_group *g = groups_find(&m->groups, d->group);
+
+			for (int k = 0; g && k < g->n_devs; k++)
+				if (!pci_is_infrastructure(g->devs[k]) && select_dev(s, g->devs[k]) < 0)
+					return EXIT_UNAVAILABLE;
+		}
+	}
+	return 0;
+}
+
+static int run_bind(struct context *ctx, int argc, char **argv)
+{
+	enum { OPT_GROUP = OPT_FIRST_COMMAND_OPTION, OPT_PARTIAL, OPT_FORCE };
+	static const struct option options[] = {
+		GLOBAL_LONG_OPTIONS,
+		{ "group", no_argument, NULL, OPT_GROUP },
+		{ "partial", no_argument, NULL, OPT_PARTIAL },
+		{ "force", no_argument, NULL, OPT_FORCE },
+		{},
+	};
+	bool group = false, partial = false, force = false;
+	_cleanup_free_ char **before = NULL;
+	struct selection s = { 0 };
+	struct bind_error err;
+	struct machine m;
+	int c, code = 0, lock, r;
+	char why[200];
+
+	while ((c = getopt_long(argc, argv, GLOBAL_SHORT_OPTIONS, options, NULL)) != -1) {
+		if (c == OPT_GROUP)
+			group = true;
+		else if (c == OPT_PARTIAL)
+			partial = true;
+		else if (c == OPT_FORCE)
+			force = true;
+		else if (handle_global_option(ctx, &cmd_bind, c, &code) < 0)
+			return code;
+	}
+	if (optind >= argc)
+		return usage_error(&cmd_bind, "name at least one device");
+	code = machine_load(ctx, &m);
+	if (code)
+		return code;
+	code = select_devices(&cmd_bind, &m, argc - optind, argv + optind, group, &s);
+	if (code)
+		goto out;
+
+	for (int i = 0; i < s.n; i++) {
+		if (!force && !pci_driver_is_vfio(s.devs[i]->driver) &&
+		    host_needs(s.devs[i], why, sizeof(why))) {
+			ERR("%s %s; bind it anyway with --force", s.devs[i]->name, why);
+			code = EXIT_CHECK_FAILED;
+			goto out;
+		}
+	}
+	/* A group half on host drivers cannot go to a guest: refuse to make one. */
+	for (int i = 0; !partial && i < s.n; i++) {
+		const struct iommu_group *g = groups_find(&m.groups, s.devs[i]->group);
+
+		for (int k = 0; g && k < g->n_devs; k++) {
+			const struct pci_dev *o = g->devs[k];
+
+			if (selected(&s, o) || pci_is_infrastructure(o) || !o->driver ||
+			    pci_driver_manages_dma(o->driver))
+				continue;
+			ERR("IOMMU group %d would be left half on host drivers: %s stays on %s; name it too, use --group, or --partial to bind only what you named",
+			    g->number, o->name, o->driver);
+			code = EXIT_CHECK_FAILED;
+			goto out;
+		}
+	}
+
+	before = calloc((size_t)s.n + 1, sizeof(*before));
+	for (int i = 0; before && i < s.n; i++)
+		before[i] = s.devs[i]->driver ? strdup(s.devs[i]->driver) : NULL;
+	lock = lock_take(&ctx->root, 10);
+	if (lock < 0) {
+		ERR("/%s: %s; another vfio-claim is running: wait for it and try again", LOCK_PATH,
+		    lock == -EWOULDBLOCK ? "held too long" : strerror(-lock));
+		code = lock == -EWOULDBLOCK ? EXIT_UNAVAILABLE : exit_code_for(lock);
+		goto out;
+	}
+	r = bind_to_vfio(&ctx->root, s.devs, s.n, &err);
+	lock_release(lock);
+	if (r < 0) {
+		ERR("bind failed: %s; every device is back on its previous driver", err.text);
+		code = r == -EIO ? EXIT_CHECK_FAILED : exit_code_for(r);
+		goto out;
+	}
+	if (ctx->json) {
+		struct json j;
+
+		json_init(&j, stdout);
+		json_object_begin(&j);
+		json_key(&j, "bound");
+		json_array_begin(&j);
+		for (int i = 0; i < s.n; i++) {
+			json_object_begin(&j);
+			json_kv_string(&j, "device", s.devs[i]->name);
+			json_kv_string(&j, "from", before ? before[i] : NULL);
+			json_kv_string(&j, "to", "vfio-pci");
+			json_object_end(&j);
+		}
+		json_array_end(&j);
+		json_object_end(&j);
+		json_finish(&j);
+	} else {
+		for (int i = 0; i < s.n; i++) {
+			const char *from = before ? before[i] : NULL;
+
+			if (from && streq(from, "vfio-pci"))
+				printf("%s: already on vfio-pci\n", s.devs[i]->name);
+			else
+				printf("%s: %s -> vfio-pci\n", s.devs[i]->name, from ? from : "no driver");
+		}
+	}
+out:
+	for (int i = 0; before && i < s.n; i++)
+		free(before[i]);
+	free(s.devs);
+	machine_free(&m);
+	return code;
+}
+
+static int run_unbind(struct context *ctx, int argc, char **argv)
+{
+	enum { OPT_GROUP = OPT_FIRST_COMMAND_OPTION };
+	static const struct option options[] = {
+		GLOBAL_LONG_OPTIONS,
+		{ "group", no_argument, NULL, OPT_GROUP },
+		{},
+	};
+	bool group = false;
+	struct selection s = { 0 };
+	struct bind_error err;
+	struct machine m;
+	int c, code = 0, lock, r;
+
+	while ((c = getopt_long(argc, argv, GLOBAL_SHORT_OPTIONS, options, NULL)) != -1) {
+		if (c == OPT_GROUP)
+			group = true;
+		else if (handle_global_option(ctx, &cmd_unbind, c, &code) < 0)
+			return code;
+	}
+	if (optind >= argc)
+		return usage_error(&cmd_unbind, "name at least one device");
+	code = machine_load(ctx, &m);
+	if (code)
+		return code;
+	code = select_devices(&cmd_unbind, &m, argc - optind, argv + optind, group, &s);
+	if (code)
+		goto out;
+	lock = lock_take(&ctx->root, 10);
+	if (lock < 0) {
+		ERR("/%s: %s; another vfio-claim is running: wait for it and try again", LOCK_PATH,
+		    lock == -EWOULDBLOCK ? "held too long" : strerror(-lock));
+		code = lock == -EWOULDBLOCK ? EXIT_UNAVAILABLE : exit_code_for(lock);
+		goto out;
+	}
+	{
+		_cleanup_free_ char **prev = calloc((size_t)s.n + 1, sizeof(*prev));
+
+		for (int i = 0; prev && i < s.n; i++)
+			prev[i] = bind_remembered_driver(&ctx->root, s.devs[i]);
+		r = release_from_vfio(&ctx->root, s.devs, s.n, &err);
+		lock_release(lock);
+		if (r < 0) {
+			ERR("unbind failed: %s; every device is back on vfio-pci", err.text);
+			code = r == -EIO ? EXIT_CHECK_FAILED : exit_code_for(r);
+		} else if (ctx->json) {
+			struct json j;
+
+			json_init(&j, stdout);
+			json_object_begin(&j);
+			json_key(&j, "released");
+			json_array_begin(&j);
+			for (int i = 0; i < s.n; i++) {
+				json_object_begin(&j);
+				json_kv_string(&j, "device", s.devs[i]->name);
+				json_kv_string(&j, "from", s.devs[i]->driver);
+				json_kv_string(&j, "to", prev ? prev[i] : NULL);
+				json_object_end(&j);
+			}
+			json_array_end(&j);
+			json_object_end(&j);
+			json_finish(&j);
+		} else {
+			for (int i = 0; i < s.n; i++) {
+				if (!pci_driver_is_vfio(s.devs[i]->driver) &&
+				    !(s.devs[i]->driver_override && streq(s.devs[i]->driver_override, "vfio-pci")))
+					printf("%s: not on vfio-pci; left as it is\n", s.devs[i]->name);
+				else if (prev && prev[i])
+					printf("%s: vfio-pci -> %s\n", s.devs[i]->name, prev[i]);
+				else
+					printf("%s: vfio-pci -> the kernel's choice\n", s.devs[i]->name);
+			}
+		}
+		for (int i = 0; prev && i < s.n; i++)
+			free(prev[i]);
+	}
+out:
+	free(s.devs);
+	machine_free(&m);
+	return code;
+}
+
+const struct command cmd_bind = {
+	.name = "bind",
+	.run = run_bind,
+	.summary = "give devices to vfio-pci now, checked, with rollback",
+	.usage = "bind DEVICE... [--group] [--partial] [--force]\n"
+		 "\n"
+		 "Give each DEVICE to vfio-pci now: set driver_override, unbind it from its driver,\n"
+		 "and probe it again; check that vfio-pci took it. If anything fails, every device\n"
+		 "touched goes back to the driver it had. The previous driver is remembered under\n"
+		 "/run/vfio-claim so that 'vfio-claim unbind' can give it back.\n"
+		 "\n"
+		 "Options:\n"
+		 "  --group    also bind the other endpoints of each device's IOMMU group\n"
+		 "  --partial  allow leaving a group partly on host drivers\n"
+		 "  --force    bind a device the host uses (boot VGA, mounted filesystem, interface up)\n"
+		 "  --json     report as JSON\n",
+};
+
+const struct command cmd_unbind = {
+	.name = "unbind",
+	.run = run_unbind,
+	.summary = "give devices back from vfio-pci to the driver they had",
+	.usage = "unbind DEVICE... [--group]\n"
+		 "\n"
+		 "Take each DEVICE from vfio-pci: clear driver_override, unbind it, and give it to\n"
+		 "the driver it had before 'vfio-claim bind' (or let the kernel choose). Checked,\n"
+		 "with rollback to vfio-pci if it fails.\n"
+		 "\n"
+		 "Options:\n"
+		 "  --group  also release the other endpoints of each device's IOMMU group\n"
+		 "  --json   report as JSON\n",
+};

@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vfio-claim add / remove: edit /etc/vfio-claim.conf, keeping its comments
+ * and order. add writes the address with the ID found there, so that the
+ * claim cannot follow a renumbered bus to another card, and refuses what the
+ * host needs unless forced. Nothing takes effect until 'vfio-claim apply'.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "exitcode.h"
+#include "genfile.h"
+#include "json.h"
+#include "log.h"
+#include "machine.h"
+#include "macro.h"
+
+#define CONFIG_HEADER                                                                     \
+	"# vfio-claim: devices claimed for vfio-pci, one a line; see 'vfio-claim add --help'.\n" \
+	"#   ADDRESS@VENDOR:DEVICE [group] [owner=USER[:GROUP]]   the device at ADDRESS, if it has that ID\n" \
+	"#   VENDOR:DEVICE[:SUBVENDOR:SUBDEVICE] [group] [owner=...] every device with that ID\n" \
+	"# Run 'vfio-claim apply' after a change.\n"
+
+/* Load the config or report where it is wrong. */
+static int load_config(struct context *ctx, struct config *cfg)
+{
+	struct config_error err;
+	int r = config_load(&ctx->root, cfg, &err);
+
+	if (r == -EINVAL) {
+		ERR("%s; fix the line and try again", err.text);
+		return EXIT_CONFIG;
+	}
+	if (r < 0) {
+		ERR("%s", err.text[0] ? err.text : strerror(-r));
+		return exit_code_for(r);
+	}
+	return 0;
+}
+
+static const char *host_need(const struct pci_dev *d, char *buf, size_t size)
+{
+	if (d->boot_vga == 1) {
+		snprintf(buf, size, "%s is the boot VGA device (the host's console)", d->name);
+		return buf;
+	}
+	for (int u = 0; u < d->n_uses; u++) {
+		const struct pci_use *use = &d->uses[u];
+
+		if (use->kind == USE_MOUNT)
+			snprintf(buf, size, "%s controls the filesystem mounted at %s", d->name, use->what);
+		else if (use->kind == USE_SWAP)
+			snprintf(buf, size, "%s holds active swap %s", d->name, use->what);
+		else if (use->active)
+			snprintf(buf, size, "%s has network interface %s up", d->name, use->what);
+		else
+			continue;
+		return buf;
+	}
+	return NULL;
+}
+
+/* Rewrite a config file with line `lineno` replaced by `text` (NULL drops it, 0 appends). */
+static int edit_file(struct context *ctx, const char *path, int lineno, const char *text)
+{
+	_cleanup_free_ char *old = NULL;
+	char *out = NULL, *line, *next;
+	size_t size = 0;
+	FILE *f;
+	int r, n = 0;
+
+	r = sysroot_read_all(&ctx->root, path, &old);
+	if (r == -ENOENT) {
+		old = strdup(CONFIG_HEADER);
+		if (!old)
+			return -ENOMEM;
+	} else if (r < 0) {
+		return r;
+	}
+	f = open_memstream(&out, &size);
+	if (!f)
+		return -ENOMEM;
+	for (line = old; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (++n == lineno) {
+			if (text)
+				fprintf(f, "%s\n", text);
+			continue;
+		}
+		fprintf(f, "%s\n", line);
+	}
+	if (lineno == 0)
+		fprintf(f, "%s\n", text);
+	if (fclose(f) != 0) {
+		free(out);
+		return -ENOMEM;
+	}
+	r = genfile_write_atomic(&ctx->root, path, out);
+	free(out);
+	return r;
+}
+
+static int run_add(struct context *ctx, int argc, char **argv)
+{
+	enum { OPT_GROUP = OPT_FIRST_COMMAND_OPTION, OPT_FORCE, OPT_OWNER };
+	static const struct option options[] = {
+		GLOBAL_LONG_OPTIONS,
+		{ "group", no_argument, NULL, OPT_GROUP },
+		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "owner", required_argument, NULL, OPT_OWNER },
+		{},
+	};
+	bool force = false;
+	struct claim want = { .kind = CLAIM_SLOT };
+	char line[256], why[256], origin[300];
+	const struct iommu_group *g;
+	const char *owner = NULL;
+	struct config cfg = { 0 };
+	struct pci_dev *d;
+	struct machine m;
+	int c, code = 0, r;
+
+	while ((c = getopt_long(argc, argv, GLOBAL_SHORT_OPTIONS, options, NULL)) != -1) {
+		if (c == OPT_GROUP)
+			want.whole_group = true;
+		else if (c == OPT_FORCE)
+			force = true;
+		else if (c == OPT_OWNER)
+			owner = optarg;
+		else if (handle_global_option(ctx, &cmd_add, c, &code) < 0)
+			return code;
+	}
+	if (argc - optind != 1)
+		return usage_error(&cmd_add, "add takes one device");
+	if (owner) {
+		struct claim probe;
+		char text[128];
+
+		snprintf(text, sizeof(text), "10de:0000 owner=%s", owner);
+		if (config_parse_line(text, &probe, why, sizeof(why)) != 0)
+			return usage_error(&cmd_add, "--owner %s: give USER or USER:GROUP", owner);
+		free(probe.owner);
+		want.owner = (char *)owner;
+	}
+	code = machine_load(ctx, &m);
+	if (code)
+		return code;
+	code = machine_find_device(&m, argv[optind], &cmd_add, &d);
+	if (code)
+		goto out;
+	if (pci_is_bridge(d)) {
+		ERR("%s is a bridge; bridges stay with the host (pcieport) and are never claimed", d->name);
+		code = EXIT_USAGE;
+		goto out;
+	}
+	g = groups_find(&m.groups, d->group);
+	if (want.whole_group && !g) {
+		ERR("%s has no IOMMU group, so --group means nothing; is the IOMMU on? ('vfio-claim list' says)",
+		    d->name);
+		code = EXIT_CHECK_FAILED;
+		goto out;
+	}
+	if (!force) {
+		const char *need = host_need(d, why, sizeof(why));
+
+		for (int k = 0; !need && want.whole_group && k < g->n_devs; k++)
+			if (!pci_is_infrastructure(g->devs[k]))
+				need = host_need(g->devs[k], why, sizeof(why));
+		if (need) {
+			ERR("%s; the host needs it: claim it anyway with --force", need);
+			code = EXIT_CHECK_FAILED;
+			goto out;
+		}
+	}
+	code = load_config(ctx, &cfg);
+	if (code)
+		goto out;
+
+	want.slot.addr = d->addr;
+	want.slot.has_id = true;
+	want.slot.vendor = d->vendor;
+	want.slot.device = d->device;
+	config_format_claim(&want, line, sizeof(line));
+
+	/* An existing claim of this address is updated where it stands. */
+	for (int i = 0; i < cfg.n; i++) {
+		const struct claim *cl = &cfg.claims[i];
+
+		if (cl->kind != CLAIM_SLOT || !vc_addr_equal(&cl->slot.addr, &d->addr))
+			continue;
+		config_format_claim(cl, why, sizeof(why));
+		claim_origin_text(cl, origin, sizeof(origin));
+		if (streq(why, line)) {
+			printf("%s is already claimed at %s: %s\n", d->name, origin, line);
+			goto out;
+		}
+		r = edit_file(ctx, cl->file, cl->line, line);
+		if (r < 0)
+			goto write_failed;
+		printf("%s: %s (was: %s); run 'vfio-claim apply' to make it take effect\n", origin, line, why);
+		goto out;
+	}
+	for (int i = 0; i < cfg.n; i++) {
+		const struct claim *cl = &cfg.claims[i];
+
+		if (cl->kind == CLAIM_ID &&
+		    vc_id_matches(&cl->id, d->vendor, d->device, d->subvendor, d->subdevice)) {
+			claim_origin_text(cl, origin, sizeof(origin));
+			INF("%s is also claimed by its ID at %s", d->name, origin);
+		}
+	}
+	r = edit_file(ctx, CONFIG_MAIN, 0, line);
+	if (r < 0)
+		goto write_failed;
+	printf("added to /%s: %s; run 'vfio-claim apply' to make it take effect\n", CONFIG_MAIN, line);
+	goto out;
+
+write_failed:
+	ERR("/%s: cannot write: %s; nothing was changed", CONFIG_MAIN, strerror(-r));
+	code = exit_code_for(r);
+out:
+	config_free(&cfg);
+	machine_free(&m);
+	return code;
+}
+
+static int run_remove(struct context *ctx, int argc, char **argv)
+{
+	static const struct option options[] = {
+		GLOBAL_LONG_OPTIONS,
+		{},
+	};
+	struct vc_pci_addr addr;
+	struct vc_pci_id id;
+	struct config cfg = { 0 };
+	bool is_addr;
+	int c, code = 0, removed = 0;
+	char origin[300], text[256];
+	const char *arg;
+
+	while ((c = getopt_long(argc, argv, GLOBAL_SHORT_OPTIONS, options, NULL)) != -1)
+		if (handle_global_option(ctx, &cmd_remove, c, &code) < 0)
+			return code;
+	if (argc - optind != 1)
+		return usage_error(&cmd_remove, "remove takes one device or ID");
+	arg = argv[optind];
+	is_addr = vc_parse_addr(arg, strlen(arg), &addr) == 0;
+	if (!is_addr && vc_parse_id(arg, strlen(arg), &id))
+		return usage_error(&cmd_remove,
+				   "'%s' is neither a PCI address (0000:0a:00.0, 0a:00.0) nor an ID (10de:1c03)",
+				   arg);
+	code = context_open_root(ctx);
+	if (code)
+		return code;
+	code = load_config(ctx, &cfg);
+	if (code)
+		return code;
+	/* Last line first, so that earlier line numbers stay valid. */
+	for (int i = cfg.n - 1; i >= 0; i--) {
+		const struct claim *cl = &cfg.claims[i];
+		bool hit;
+		int r;
+
+		if (is_addr)
+			hit = cl->kind == CLAIM_SLOT && vc_addr_equal(&cl->slot.addr, &addr);
+		else
+			hit = cl->kind == CLAIM_ID && !memcmp(&cl->id, &id, sizeof(id));
+		if (!hit)
+			continue;
+		r = edit_file(ctx, cl->file, cl->line, NULL);
+		claim_origin_text(cl, origin, sizeof(origin));
+		if (r < 0) {
+			ERR("%s: cannot write: %s; %d earlier line(s) were removed", origin, strerror(-r),
+			    removed);
+			code = exit_code_for(r);
+			goto out;
+		}
+		config_format_claim(cl, text, sizeof(text));
+		printf("removed %s: %s\n", origin, text);
+		removed++;
+	}
+	if (!removed) {
+		if (is_addr) {
+			/* Say if an ID claim would still take the device. */
+			struct machine m;
+
+			if (machine_load(ctx, &m) == 0) {
+				struct pci_dev *d = pci_find(&m.pci, &addr);
+
+				for (int i = 0; d && i < cfg.n; i++) {
+					const struct claim *cl = &cfg.claims[i];
+
+					if (cl->kind == CLAIM_ID &&
+					    vc_id_matches(&cl->id, d->vendor, d->device, d->subvendor, d->subdevice)) {
+						claim_origin_text(cl, origin, sizeof(origin));
+						config_format_claim(cl, text, sizeof(text));
+						ERR("%s is claimed by its ID at %s (%s); remove that with 'vfio-claim remove %04x:%04x'",
+						    d->name, origin, text, cl->id.vendor, cl->id.device);
+						code = EXIT_CHECK_FAILED;
+					}
+				}
+				machine_free(&m);
+			}
+			if (code)
+				goto out;
+		}
+		printf("%s is not in the config; nothing to remove\n", arg);
+	} else {
+		printf("run 'vfio-claim apply' to make it take effect\n");
+	}
+out:
+	config_free(&cfg);
+	return code;
+}
+
+const struct command cmd_add = {
+	.name = "add",
+	.run = run_add,
+	.summary = "claim a device in /etc/vfio-claim.conf",
+	.usage = "add DEVICE [--group] [--owner USER[:GROUP]] [--force]\n"
+		 "\n"
+		 "Add a claim for DEVICE to /etc/vfio-claim.conf, as its address with the ID found\n"
+		 "there (0000:0a:00.0@10de:1c03), so that the claim never follows a renumbered bus to\n"
+		 "another card. Comments and order are kept; an existing claim of the address is\n"
+		 "updated in place. Refused for bridges, and without --force for the boot VGA\n"
+		 "device, the controller of a mounted filesystem or swap, and a NIC whose interface\n"
+		 "is up. 'vfio-claim apply' makes it take effect.\n"
+		 "\n"
+		 "Options:\n"
+		 "  --group              claim the other endpoints of its IOMMU group too\n"
+		 "  --owner USER[:GROUP] give /dev/vfio/N of the group to USER, so QEMU need not be root\n"
+		 "  --force              claim what the host uses\n",
+};
+
+const struct command cmd_remove = {
+	.name = "remove",
+	.run = run_remove,
+	.summary = "remove a claim from the config",
+	.usage = "remove DEVICE|VENDOR:DEVICE\n"
+		 "\n"
+		 "Remove the claims of an address, or of an ID, from /etc/vfio-claim.conf and\n"
+		 "/etc/vfio-claim.conf.d/, keeping every other line. 'vfio-claim apply' makes it\n"
+		 "take effect; 'vfio-claim unbind' releases a bound device now.\n",
+};

@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vfio-claim export: the libvirt <hostdev> elements or QEMU -device
+ * arguments for devices and the rest of their IOMMU groups, as the guides
+ * write them by hand: a guest gets a whole group or nothing.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exitcode.h"
+#include "json.h"
+#include "log.h"
+#include "machine.h"
+#include "macro.h"
+
+/* Other functions of the same slot are also being exported. */
+static bool has_sibling(struct pci_dev **devs, int n, const struct pci_dev *d)
+{
+	for (int i = 0; i < n; i++)
+		if (devs[i] != d && devs[i]->addr.domain == d->addr.domain &&
+		    devs[i]->addr.bus == d->addr.bus && devs[i]->addr.slot == d->addr.slot)
+			return true;
+	return false;
+}
+
+static int add_unique(struct pci_dev ***v, int *n, struct pci_dev *d)
+{
+	struct pci_dev **p;
+
+	for (int i = 0; i < *n; i++)
+		if ((*v)[i] == d)
+			return 0;
+	p = realloc(*v, sizeof(*p) * (size_t)(*n + 1));
+	if (!p)
+		return -1;
+	*v = p;
+	p[(*n)++] = d;
+	return 0;
+}
+
+static int addr_order(const void *a, const void *b)
+{
+	const struct pci_dev *x = *(struct pci_dev *const *)a, *y = *(struct pci_dev *const *)b;
+
+	return (x > y) - (x < y);	/* the devices live in one sorted array */
+}
+
+static void print_libvirt(struct pci_dev **devs, int n, int guest_slot)
+{
+	const struct pci_dev *card = NULL;	/* function 0's slot of the last multifunction card */
+	int slot = guest_slot - 1;
+
+	for (int i = 0; i < n; i++) {
+		const struct pci_dev *d = devs[i];
+
+		printf("<hostdev mode='subsystem' type='pci' managed='yes'>\n"
+		       "  <source>\n"
+		       "    <address domain='0x%04x' bus='0x%02x' slot='0x%02x' function='0x%x'/>\n"
+		       "  </source>\n",
+		       d->addr.domain, d->addr.bus, d->addr.slot, d->addr.func);
+		if (has_sibling(devs, n, d)) {
+			/* Keep the functions of one card together in one guest slot. */
+			if (!card || card->addr.domain != d->addr.domain || card->addr.bus != d->addr.bus ||
+			    card->addr.slot != d->addr.slot) {
+				card = d;
+				slot++;
+			}
+			printf("  <address type='pci' domain='0x0000' bus='0x00' slot='0x%02x' function='0x%x'%s/>\n",
+			       slot, d->addr.func, d->addr.func == 0 ? " multifunction='on'" : "");
+		}
+		printf("</hostdev>\n");
+	}
+}
+
+static void print_qemu(struct pci_dev **devs, int n)
+{
+	for (int i = 0; i < n; i++) {
+		const struct pci_dev *d = devs[i];
+
+		printf("-device vfio-pci,host=%s%s%s\n", d->name,
+		       d->addr.func == 0 && has_sibling(devs, n, d) ? ",multifunction=on" : "",
+		       i < n - 1 ? " \\" : "");
+	}
+}
+
+static int run_export(struct context *ctx, int argc, char **argv)
+{
+	enum { OPT_LIBVIRT = OPT_FIRST_COMMAND_OPTION, OPT_QEMU, OPT_GUEST_SLOT };
+	static const struct option options[] = {
+		GLOBAL_LONG_OPTIONS,
+		{ "libvirt", no_argument, NULL, OPT_LIBVIRT },
+		{ "qemu", no_argument, NULL, OPT_QEMU },
+		{ "guest-slot", required_argument, NULL, OPT_GUEST_SLOT },
+		{},
+	};
+	_cleanup_free_ struct pci_dev **devs = NULL;
+	int c, code = 0, n = 0, format = 0, guest_slot = 0x10;
+	struct machine m;
+
+	while ((c = getopt_long(argc, argv, GLOBAL_SHORT_OPTIONS, options, NULL)) != -1) {
+		if (c == OPT_LIBVIRT || c == OPT_QEMU) {
+			if (format && format != c)
+				return usage_error(&cmd_export, "give one of --libvirt and --qemu");
+			format = c;
+		} else if (c == OPT_GUEST_SLOT) {
+			char *end;
+			long v = strtol(optarg, &end, 0);
+
+			if (*end || v < 1 || v > 0x1f)
+				return usage_error(&cmd_export, "--guest-slot %s: a slot from 1 to 0x1f", optarg);
+			guest_slot = (int)v;
+		} else if (handle_global_option(ctx, &cmd_export, c, &code) < 0) {
+			return code;
+		}
+	}
+	if (!format && !ctx->json)
+		return usage_error(&cmd_export, "give --libvirt or --qemu");
+	if (optind >= argc)
+		return usage_error(&cmd_export, "name at least one device");
+	code = machine_load(ctx, &m);
+	if (code)
+		return code;
+	for (int i = optind; i < argc; i++) {
+		const struct iommu_group *g;
+		struct pci_dev *d;
+
+		code = machine_find_device(&m, argv[i], &cmd_export, &d);
+		if (code)
+			goto out;
+		if (pci_is_bridge(d)) {
+			ERR("%s is a bridge; bridges stay with the host and are never passed through", d->name);
+			code = EXIT_USAGE;
+			goto out;
+		}
+		g = groups_find(&m.groups, d->group);
+		if (!g) {
+			ERR("%s has no IOMMU group and cannot be passed through; 'vfio-claim list' says why",
+			    d->name);
+			code = EXIT_CHECK_FAILED;
+			goto out;
+		}
+		for (int k = 0; k < g->n_devs; k++)
+			if (!pci_is_infrastructure(g->devs[k]) && add_unique(&devs, &n, g->devs[k]) < 0) {
+				code = EXIT_UNAVAILABLE;
+				goto out;
+			}
+	}
+	qsort(devs, (size_t)n, sizeof(*devs), addr_order);
+	for (int i = 0; i < n; i++)
+		if (!pci_driver_is_vfio(devs[i]->driver))
+			WRN("%s is on %s, not vfio-pci: 'vfio-claim bind %s' first, or let libvirt do it (managed='yes')",
+			    devs[i]->name, devs[i]->driver ? devs[i]->driver : "no driver", devs[i]->name);
+	if (ctx->json) {
+		struct json j;
+
+		json_init(&j, stdout);
+		json_object_begin(&j);
+		json_key(&j, "devices");
+		json_array_begin(&j);
+		for (int i = 0; i < n; i++) {
+			json_object_begin(&j);
+			json_kv_string(&j, "address", devs[i]->name);
+			json_kv_int(&j, "iommu_group", devs[i]->group);
+			json_kv_bool(&j, "multifunction", devs[i]->addr.func == 0 && has_sibling(devs, n, devs[i]));
+			json_kv_string(&j, "driver", devs[i]->driver);
+			json_object_end(&j);
+		}
+		json_array_end(&j);
+		json_object_end(&j);
+		json_finish(&j);
+	} else if (format == OPT_LIBVIRT) {
+		print_libvirt(devs, n, guest_slot);
+	} else {
+		print_qemu(devs, n);
+	}
+out:
+	machine_free(&m);
+	return code;
+}
+
+const struct command cmd_export = {
+	.name = "export",
+	.run = run_export,
+	.summary = "print libvirt <hostdev> or QEMU -device lines for devices and their groups",
+	.usage = "export --libvirt|--qemu DEVICE... [--guest-slot N]\n"
+		 "\n"
+		 "Print what passes DEVICE and the other endpoints of its IOMMU group to a guest:\n"
+		 "libvirt <hostdev mode='subsystem' type='pci' managed='yes'> elements, or QEMU\n"
+		 "'-device vfio-pci,host=...' arguments. The functions of one card stay together:\n"
+		 "function 0 gets multifunction=on when more functions go with it (in libvirt, in\n"
+		 "one guest slot on bus 0, counting from --guest-slot, 0x10 by default).\n",
+};

@@ -1,0 +1,610 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vfio-claim verify: proof that every claim holds now and will at the next
+ * boot. Now: each claimed device is present with its ID, on vfio-pci, in a
+ * viable group, with the IOMMU and interrupt remapping on. Next boot: the
+ * generated files match the config, vfio_claim and vfio-pci exist for the
+ * kernel, the initramfs holds them and the same files as /etc, and each
+ * native driver cannot get there first (built in, or loaded without the
+ * softdep). Setups made the guides' way (blacklist + options vfio-pci ids=)
+ * are judged too: whether the blacklist really stops the driver, and why not.
+ * Every problem is one line with the command that fixes it.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "artifacts.h"
+#include "config.h"
+#include "exitcode.h"
+#include "genfile.h"
+#include "initramfs.h"
+#include "json.h"
+#include "kmodinfo.h"
+#include "log.h"
+#include "machine.h"
+#include "macro.h"
+#include "resolve.h"
+
+/* The package's static rule, as installed; see udev/. */
+#define PACKAGE_RULE "60-vfio-claim.rules"
+
+struct check {
+	char subject[64];	/* a device address, a file, "iommu", a module... */
+	char name[32];		/* what was checked */
+	bool ok;
+	char message[512];
+	char fix[512];
+};
+
+struct checks {
+	struct check *v;
+	int n;
+};
+
+static void add_check(struct checks *c, bool ok, const char *subject, const char *name,
+		      const char *fix, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+static void add_check(struct checks *c, bool ok, const char *subject, const char *name,
+		      const char *fix, const char *fmt, ...)
+{
+	struct check *v = realloc(c->v, sizeof(*v) * (size_t)(c->n + 1));
+	va_list ap;
+
+	if (!v)
+		return;
+	c->v = v;
+	v = &v[c->n++];
+	memset(v, 0, sizeof(*v));
+	v->ok = ok;
+	snprintf(v->subject, sizeof(v->subject), "%s", subject);
+	snprintf(v->name, sizeof(v->name), "%s", name);
+	snprintf(v->fix, sizeof(v->fix), "%s", fix ? fix : "");
+	va_start(ap, fmt);
+	vsnprintf(v->message, sizeof(v->message), fmt, ap);
+	va_end(ap);
+}
+
+static bool wanted(int argc, char **argv, const struct pci_dev *d)
+{
+	if (!argc)
+		return true;
+	for (int i = 0; i < argc; i++) {
+		struct vc_pci_addr a;
+
+		if (!vc_parse_addr(argv[i], strlen(argv[i]), &a) && vc_addr_equal(&a, &d->addr))
+			return true;
+	}
+	return false;
+}
+
+static void check_iommu(struct context *ctx, const struct machine *m, struct checks *c)
+{
+	_cleanup_free_ char *interrupts = NULL;
+	char missing[128], where[256];
+
+	kernel_args_advice(&ctx->root, m->groups.iommu, missing, sizeof(missing), where, sizeof(where));
+	if (m->groups.iommu) {
+		add_check(c, true, "iommu", "enabled", NULL, "the IOMMU is on (%d groups)", m->groups.n);
+	} else {
+		char fix[512];
+
+		snprintf(fix, sizeof(fix), "enable VT-d or AMD-Vi in the firmware; kernel arguments %s: %s",
+			 missing, where);
+		add_check(c, false, "iommu", "enabled", fix, "the IOMMU is off: there are no IOMMU groups");
+	}
+	if (sysroot_read_all(&ctx->root, "proc/interrupts", &interrupts) >= 0) {
+		bool ir = strstr(interrupts, "IR-") != NULL;
+
+		add_check(c, ir, "iommu", "interrupt-remapping",
+			  "enable interrupt remapping (VT-d/AMD-Vi with x2APIC) in the firmware; do not boot with intremap=off",
+			  ir ? "interrupt remapping is on" :
+			       "interrupt remapping is off (no IR- interrupt domains in /proc/interrupts): vfio refuses MSI devices unless allow_unsafe_interrupts is set");
+	}
+}
+
+/* Now: present, on vfio-pci, group viable. */
+static void check_devices_now(const struct machine *m, const struct resolution *res,
+			      const struct config *cfg, int argc, char **argv, struct checks *c)
+{
+	(void)cfg;
+	for (int i = 0; i < res->n_findings; i++) {
+		const struct finding *f = &res->findings[i];
+		char subject[64], fix[256];
+
+		if (f->kind == FIND_SEVERAL || f->kind == FIND_HOST_NEEDS || f->kind == FIND_BRIDGE)
+			continue;
+		if (f->dev && !wanted(argc, argv, f->dev))
+			continue;
+		if (f->claim->kind == CLAIM_SLOT)
+			vc_format_addr(subject, &f->claim->slot.addr);
+		else
+			snprintf(subject, sizeof(subject), "%04x:%04x", f->claim->id.vendor, f->claim->id.device);
+		if (f->kind == FIND_ABSENT)
+			snprintf(fix, sizeof(fix), "check the hardware, or 'vfio-claim remove %s'", subject);
+		else if (f->kind == FIND_ID_MISMATCH)
+			snprintf(fix, sizeof(fix), "'vfio-claim remove %s', then 'vfio-claim add' the right device", subject);
+		else if (f->kind == FIND_NO_MATCH)
+			snprintf(fix, sizeof(fix), "check the hardware, or 'vfio-claim remove %s'", subject);
+		else
+			snprintf(fix, sizeof(fix), "edit the claim");
+		add_check(c, false, subject, "present", fix, "%s", f->text);
+	}
+	for (int i = 0; i < res->n; i++) {
+		const struct pci_dev *d = res->devs[i].dev;
+		const struct iommu_group *g = groups_find(&m->groups, d->group);
+		char fix[256];
+
+		if (!wanted(argc, argv, d))
+			continue;
+		snprintf(fix, sizeof(fix), "vfio-claim bind %s", d->name);
+		if (pci_driver_is_vfio(d->driver))
+			add_check(c, true, d->name, "bound", NULL, "on %s", d->driver);
+		else
+			add_check(c, false, d->name, "bound", fix, "on %s, not vfio-pci",
+				  d->driver ? d->driver : "no driver");
+		if (!g)
+			continue;
+		if (g->verdict == VERDICT_READY) {
+			add_check(c, true, d->name, "group", NULL, "IOMMU group %d is viable", g->number);
+			continue;
+		}
+		for (int k = 0; k < g->n_not_now; k++) {
+			const struct reason *r = &g->not_now[k];
+			char text[256];
+
+			if (r->dev == d)
+				continue;	/* said above */
+			reason_text(r, text, sizeof(text));
+			snprintf(fix, sizeof(fix), "vfio-claim bind --group %s, and 'group' on the claim", d->name);
+			add_check(c, false, d->name, "group", fix, "IOMMU group %d is not viable: %s %s",
+				  g->number, r->dev->name, text);
+		}
+		for (int k = 0; k < g->n_blockers; k++) {
+			const struct reason *r = &g->blockers[k];
+			char text[256];
+
+			reason_text(r, text, sizeof(text));
+			add_check(c, false, d->name, "group", "this group cannot go to a guest; claim another device",
+				  "IOMMU group %d holds %s: %s", g->number, r->dev->name, text);
+		}
+	}
+}
+
+/* The generated files match what apply would write now. */
+static void check_files(struct context *ctx, const struct config *cfg, const struct resolution *res,
+			const struct machine *m, struct kmodinfo *kmod, struct checks *c)
+{
+	struct genfile files[2] = { { .path = ARTIFACT_MODPROBE }, { .path = ARTIFACT_UDEV } };
+	struct artifacts a;
+
+	if (artifacts_build(cfg, res, m, kmod, &a) < 0)
+		return;
+	files[0].want = a.modprobe;
+	files[1].want = a.udev;
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		char subject[128];
+
+		snprintf(subject, sizeof(subject), "/%s", files[i].path);
+		if (genfile_read(&ctx->root, &files[i]) < 0)
+			continue;
+		if (!genfile_changed(&files[i]))
+			add_check(c, true, subject, "applied", NULL, "matches the config");
+		else if (files[i].foreign)
+			add_check(c, false, subject, "applied", "move it away, then 'vfio-claim apply'",
+				  "was not written by vfio-claim");
+		else
+			add_check(c, false, subject, "applied", "vfio-claim apply",
+				  files[i].have ? "does not match /%s: the config changed since the last apply" :
+						  "is missing: the config was never applied",
+				  CONFIG_MAIN);
+		free(files[i].have);
+	}
+	artifacts_free(&a);
+}
+
+/* A file in the initramfs is the same as under the root. */
+static void compare_in_initramfs(struct context *ctx, const struct initramfs *ir, const char *rel,
+				 bool required, struct checks *c)
+{
+	_cleanup_free_ char *inside = initramfs_path(ir, rel);
+	_cleanup_free_ char *have = NULL, *packed = NULL;
+	char subject[128];
+	FILE *f;
+
+	snprintf(subject, sizeof(subject), "/%s", rel);
+	if (sysroot_read_all(&ctx->root, rel, &have) < 0) {
+		if (inside)
+			add_check(c, false, subject, "initramfs", "vfio-claim apply --initramfs",
+				  "is gone from /etc but still in /%s: the initramfs is stale", ir->image);
+		return;
+	}
+	if (!inside) {
+		if (required)
+			add_check(c, false, subject, "initramfs", "vfio-claim apply --initramfs",
+				  "is not in /%s: the initramfs was built before it was written", ir->image);
+		return;
+	}
+	f = fopen(inside, "re");
+	if (f) {
+		size_t size = 0;
+		FILE *mem = open_memstream(&packed, &size);
+		int ch;
+
+		while (mem && (ch = fgetc(f)) != EOF)
+			fputc(ch, mem);
+		if (mem)
+			fclose(mem);
+		fclose(f);
+	}
+	if (packed && streq(packed, have))
+		add_check(c, true, subject, "initramfs", NULL, "in /%s and identical", ir->image);
+	else
+		add_check(c, false, subject, "initramfs", "vfio-claim apply --initramfs",
+			  "differs in /%s: the initramfs is stale (built before the last change)", ir->image);
+}
+
+static void check_initramfs(struct context *ctx, const char *kver, const struct config *cfg,
+			    struct checks *c)
+{
+	struct initramfs ir;
+	char fix[256], rule[128];
+	int r = initramfs_open(&ctx->root, kver, &ir);
+
+	if (r == -ENOENT) {
+		snprintf(fix, sizeof(fix), "update-initramfs -c -k %s", kver);
+		add_check(c, false, "initramfs", "present", fix, "no initramfs for %s (/%s)", kver, ir.image);
+		return;
+	}
+	if (r == -ENOEXEC) {
+		add_check(c, false, "initramfs", "inspected", "apt-get install initramfs-tools-core",
+			  "cannot look into /%s: unmkinitramfs is missing", ir.image);
+		return;
+	}
+	if (r < 0) {
+		add_check(c, false, "initramfs", "inspected", "update-initramfs -u",
+			  "cannot unpack /%s: %s", ir.image, r == -EIO ? "unmkinitramfs failed" : strerror(-r));
+		initramfs_close(&ir);
+		return;
+	}
+	if (cfg->n) {
+		add_check(c, initramfs_has_module(&ir, "vfio_claim"), "vfio_claim", "initramfs",
+			  "vfio-claim apply --initramfs", "%s /%s",
+			  initramfs_has_module(&ir, "vfio_claim") ? "is in" : "is not in", ir.image);
+		add_check(c, initramfs_has_module(&ir, "vfio_pci") || initramfs_has_module(&ir, "vfio-pci"),
+			  "vfio_pci", "initramfs", "vfio-claim apply --initramfs", "%s /%s",
+			  initramfs_has_module(&ir, "vfio_pci") || initramfs_has_module(&ir, "vfio-pci") ?
+				  "is in" : "is not in",
+			  ir.image);
+		compare_in_initramfs(ctx, &ir, ARTIFACT_MODPROBE, true, c);
+		compare_in_initramfs(ctx, &ir, ARTIFACT_UDEV, true, c);
+		compare_in_initramfs(ctx, &ir, CONFIG_MAIN, false, c);
+		snprintf(rule, sizeof(rule), "usr/lib/udev/rules.d/%s", PACKAGE_RULE);
+		if (!initramfs_path(&ir, rule)) {
+			char *alt;
+
+			snprintf(rule, sizeof(rule), "lib/udev/rules.d/%s", PACKAGE_RULE);
+			alt = initramfs_path(&ir, rule);
+			add_check(c, alt != NULL, PACKAGE_RULE, "initramfs", "vfio-claim apply --initramfs",
+				  "%s /%s", alt ? "is in" : "is not in", ir.image);
+			free(alt);
+		}
+	}
+	/* Blacklists users wrote (the guides' way) go stale the same way. */
+	{
+		DIR *dir = sysroot_opendir(&ctx->root, "etc/modprobe.d");
+		struct dirent *ent;
+
+		while (dir && (ent = readdir(dir))) {
+			char rel[300];
+
+			if (ent->d_name[0] == '.' || !strstr(ent->d_name, ".conf"))
+				continue;
+			snprintf(rel, sizeof(rel), "etc/modprobe.d/%s", ent->d_name);
+			if (streq(rel, ARTIFACT_MODPROBE))
+				continue;
+			compare_in_initramfs(ctx, &ir, rel, true, c);
+		}
+		if (dir)
+			closedir(dir);
+	}
+	initramfs_close(&ir);
+}
+
+/* Why a blacklist of NAME does not stop it, or NULL when it does. */
+static const char *blacklist_leak(struct kmodinfo *k, const char *cmdline, const char *name,
+				  char *buf, size_t size)
+{
+	_cleanup_free_ char *deps = kmodinfo_dependents(k, name);
+	_cleanup_free_ char *soft = kmodinfo_softdep_users(k, name);
+	char arg[128];
+
+	snprintf(arg, sizeof(arg), "module_blacklist=%s", name);
+	if (strstr(cmdline, arg))
+		return NULL;	/* stops every load path */
+	if (deps) {
+		snprintf(buf, size, "it is a dependency of %s, and loading those loads it despite the blacklist", deps);
+		return buf;
+	}
+	if (soft) {
+		snprintf(buf, size, "it is a softdep of %s, and modprobe loads softdeps despite the blacklist", soft);
+		return buf;
+	}
+	return NULL;
+}
+
+/* Next boot: the native drivers of the claimed devices cannot get there first. */
+static void check_natives(struct kmodinfo *k, const char *kver, const struct resolution *res,
+			  int argc, char **argv, struct checks *c)
+{
+	for (int i = 0; i < res->n; i++) {
+		const struct pci_dev *d = res->devs[i].dev;
+		struct native_module *mods;
+		char alias[128], fix[256];
+		int n;
+
+		if (!wanted(argc, argv, d))
+			continue;
+		pci_modalias(d, alias, sizeof(alias));
+		if (kmodinfo_lookup(k, alias, &mods, &n) < 0)
+			continue;
+		for (int j = 0; j < n; j++) {
+			const struct native_module *nm = &mods[j];
+			char subject[96];
+
+			if (streq(nm->name, "vfio_pci") || streq(nm->name, "vfio_claim"))
+				continue;
+			snprintf(subject, sizeof(subject), "%s", d->name);
+			if (nm->builtin) {
+				snprintf(fix, sizeof(fix), "add 'rebind' to the claim at /%s:%d, then 'vfio-claim apply --initramfs'",
+					 res->devs[i].claim->file, res->devs[i].claim->line);
+				add_check(c, res->devs[i].claim->rebind, subject, "native-driver",
+					  fix, "%s is built into %s and binds it at boot before any module loads%s",
+					  nm->name, kver,
+					  res->devs[i].claim->rebind ? "; the claim has 'rebind', so vfio_claim takes it at load" :
+								       "; a blacklist cannot stop it");
+			} else if (kmodinfo_softdep_pre_has(k, nm->name, "vfio_claim")) {
+				add_check(c, true, subject, "native-driver", NULL,
+					  "%s loads vfio_claim first (softdep)", nm->name);
+			} else {
+				add_check(c, false, subject, "native-driver", "vfio-claim apply",
+					  "%s can load before vfio_claim: no 'softdep %s pre: vfio_claim'",
+					  nm->name, nm->name);
+			}
+		}
+		native_modules_free(mods, n);
+	}
+}
+
+/* The guides' way: options vfio-pci ids= with blacklists or softdeps. */
+static void check_guides_way(struct context *ctx, struct kmodinfo *k, const struct machine *m,
+			     const struct resolution *res, struct checks *c)
+{
+	_cleanup_free_ char *ids = kmodinfo_option(k, "vfio_pci", "ids");
+	char cmdline[4096] = "";
+	size_t pos = 0, len;
+	const char *item;
+
+	if (!ids)
+		return;
+	sysroot_read(&ctx->root, "proc/cmdline", cmdline, sizeof(cmdline));
+	while (vc_next_item(ids, strlen(ids), &pos, &item, &len)) {
+		struct vc_pci_id id;
+		char idtext[40];
+		int matches = 0;
+
+		snprintf(idtext, sizeof(idtext), "%.*s", (int)len, item);
+		if (vc_parse_id(item, len, &id)) {
+			add_check(c, false, "vfio_pci", "ids", "fix 'options vfio-pci ids=' in /etc/modprobe.d",
+				  "'options vfio-pci ids=' has '%s', which is not an ID", idtext);
+			continue;
+		}
+		for (int i = 0; i < m->pci.n; i++)
+			matches += vc_id_matches(&id, m->pci.devs[i].vendor, m->pci.devs[i].device,
+						 m->pci.devs[i].subvendor, m->pci.devs[i].subdevice);
+		for (int i = 0; i < m->pci.n; i++) {
+			const struct pci_dev *d = &m->pci.devs[i];
+			struct native_module *mods;
+			char alias[128], why[300], fix[256];
+			int n;
+
+			if (!vc_id_matches(&id, d->vendor, d->device, d->subvendor, d->subdevice))
+				continue;
+			snprintf(fix, sizeof(fix), "vfio-claim add %s && vfio-claim apply --initramfs", d->name);
+			if (matches > 1 && !resolution_find(res, d))
+				add_check(c, false, d->name, "ids", fix,
+					  "'options vfio-pci ids=%s' takes every device with that ID (%d here), this one too",
+					  idtext, matches);
+			pci_modalias(d, alias, sizeof(alias));
+			if (kmodinfo_lookup(k, alias, &mods, &n) < 0)
+				continue;
+			for (int j = 0; j < n; j++) {
+				const struct native_module *nm = &mods[j];
+				bool softdep = kmodinfo_softdep_pre_has(k, nm->name, "vfio_pci");
+				const char *leak;
+
+				if (streq(nm->name, "vfio_pci") || streq(nm->name, "vfio_claim"))
+					continue;
+				if (resolution_find(res, d) && kmodinfo_softdep_pre_has(k, nm->name, "vfio_claim"))
+					continue;	/* vfio-claim holds it; the ids= line is moot */
+				if (nm->builtin) {
+					add_check(c, false, d->name, "ids", fix,
+						  "'options vfio-pci ids=%s' cannot work: %s is built in and binds it before vfio-pci loads; blacklisting it does nothing",
+						  idtext, nm->name);
+				} else if (nm->install) {
+					add_check(c, true, d->name, "ids", NULL,
+						  "%s is replaced by an install command ('%s'), so vfio-pci gets it",
+						  nm->name, nm->install);
+				} else if (nm->blacklisted || strstr(cmdline, nm->name)) {
+					leak = blacklist_leak(k, cmdline, nm->name, why, sizeof(why));
+					if (leak)
+						add_check(c, false, d->name, "blacklist", fix,
+							  "'blacklist %s' does not stop %s: %s", nm->name, nm->name, leak);
+					else if (!softdep)
+						add_check(c, false, d->name, "ids", fix,
+							  "'options vfio-pci ids=%s' relies on %s being blacklisted, but nothing loads vfio-pci for it (it has no modalias for this device): add 'softdep %s pre: vfio-pci'",
+							  idtext, nm->name, nm->name);
+					else
+						add_check(c, true, d->name, "ids", NULL,
+							  "%s is blacklisted and vfio-pci loads first (softdep)", nm->name);
+				} else if (softdep) {
+					add_check(c, true, d->name, "ids", NULL,
+						  "%s loads vfio-pci first (softdep), and vfio-pci takes it by ids=%s",
+						  nm->name, idtext);
+				} else {
+					add_check(c, false, d->name, "ids", fix,
+						  "'options vfio-pci ids=%s' loses the race: %s is neither blacklisted nor soft-dependent on vfio-pci, and udev loads it first",
+						  idtext, nm->name);
+				}
+			}
+			native_modules_free(mods, n);
+		}
+	}
+}
+
+static void print_checks(const struct checks *c, bool json)
+{
+	int failed = 0;
+
+	for (int i = 0; i < c->n; i++)
+		failed += !c->v[i].ok;
+	if (json) {
+		struct json j;
+
+		json_init(&j, stdout);
+		json_object_begin(&j);
+		json_kv_bool(&j, "ok", failed == 0);
+		json_kv_int(&j, "problems", failed);
+		json_key(&j, "checks");
+		json_array_begin(&j);
+		for (int i = 0; i < c->n; i++) {
+			json_object_begin(&j);
+			json_kv_string(&j, "subject", c->v[i].subject);
+			json_kv_string(&j, "check", c->v[i].name);
+			json_kv_bool(&j, "ok", c->v[i].ok);
+			json_kv_string(&j, "message", c->v[i].message);
+			json_kv_string(&j, "fix", c->v[i].ok ? NULL : c->v[i].fix);
+			json_object_end(&j);
+		}
+		json_array_end(&j);
+		json_object_end(&j);
+		json_finish(&j);
+		return;
+	}
+	for (int i = 0; i < c->n; i++) {
+		const struct check *k = &c->v[i];
+
+		if (k->ok) {
+			if (log_max_level >= LOG_INFO)
+				printf("ok: %s: %s\n", k->subject, k->message);
+			continue;
+		}
+		printf("%s: %s; fix: %s\n", k->subject, k->message, k->fix);
+	}
+	if (failed)
+		printf("%d problem(s)\n", failed);
+	else
+		printf("ok: %d checks hold now and for the next boot\n", c->n);
+}
+
+static int run_verify(struct context *ctx, int argc, char **argv)
+{
+	static const struct option options[] = {
+		GLOBAL_LONG_OPTIONS,
+		{},
+	};
+	struct config_error err;
+	struct kmodinfo *kmod = NULL;
+	struct resolution res = { 0 };
+	struct config cfg = { 0 };
+	struct checks checks = { 0 };
+	struct machine m;
+	char kver[128];
+	int c, code = 0, r;
+
+	while ((c = getopt_long(argc, argv, GLOBAL_SHORT_OPTIONS, options, NULL)) != -1)
+		if (handle_global_option(ctx, &cmd_verify, c, &code) < 0)
+			return code;
+	code = machine_load(ctx, &m);
+	if (code)
+		return code;
+	for (int i = optind; i < argc; i++) {
+		struct pci_dev *d;
+
+		code = machine_find_device(&m, argv[i], &cmd_verify, &d);
+		if (code)
+			goto out;
+	}
+	r = config_load(&ctx->root, &cfg, &err);
+	if (r < 0) {
+		ERR("%s; fix the line and try again", err.text);
+		code = r == -EINVAL ? EXIT_CONFIG : exit_code_for(r);
+		goto out;
+	}
+	if (resolve_claims(&cfg, &m, &res) < 0) {
+		code = EXIT_UNAVAILABLE;
+		goto out;
+	}
+	r = kmodinfo_open(&ctx->root, &kmod, kver, sizeof(kver));
+	if (r < 0) {
+		ERR("/lib/modules/%s: no module index (modules.dep.bin) to check the drivers against; install the kernel's modules or run 'depmod %s'",
+		    kver[0] ? kver : "KVER", kver);
+		code = EXIT_UNAVAILABLE;
+		goto out;
+	}
+
+	check_iommu(ctx, &m, &checks);
+	check_devices_now(&m, &res, &cfg, argc - optind, argv + optind, &checks);
+	if (cfg.n) {
+		int avail = kmodinfo_available(kmod, "vfio_claim");
+		char fix[256];
+
+		snprintf(fix, sizeof(fix), "dkms autoinstall -k %s (from the vfio-claim-dkms package)", kver);
+		add_check(&checks, avail > 0, "vfio_claim", "installed", fix, "%s for %s",
+			  avail ? "is installed" : "is not installed", kver);
+		add_check(&checks, kmodinfo_available(kmod, "vfio_pci") > 0, "vfio_pci", "installed",
+			  "install the kernel's modules package", "%s for %s",
+			  kmodinfo_available(kmod, "vfio_pci") ? "is available" : "is missing", kver);
+		check_files(ctx, &cfg, &res, &m, kmod, &checks);
+		check_natives(kmod, kver, &res, argc - optind, argv + optind, &checks);
+	}
+	check_guides_way(ctx, kmod, &m, &res, &checks);
+	if (cfg.n || checks.n > 2)
+		check_initramfs(ctx, kver, &cfg, &checks);
+	if (!cfg.n && checks.n <= 2)
+		INF("nothing is claimed: /%s has no claims and modprobe.d has no 'options vfio-pci ids='",
+		    CONFIG_MAIN);
+
+	print_checks(&checks, ctx->json);
+	for (int i = 0; i < checks.n; i++)
+		if (!checks.v[i].ok)
+			code = EXIT_CHECK_FAILED;
+out:
+	free(checks.v);
+	kmodinfo_close(kmod);
+	resolution_free(&res);
+	config_free(&cfg);
+	machine_free(&m);
+	return code;
+}
+
+const struct command cmd_verify = {
+	.name = "verify",
+	.run = run_verify,
+	.summary = "check every claim holds now and at the next boot, and print the fix",
+	.usage = "verify [DEVICE...]\n"
+		 "\n"
+		 "Check each claim of /etc/vfio-claim.conf (or only those of DEVICE):\n"
+		 "  now        present with its expected ID, on vfio-pci, its IOMMU group viable,\n"
+		 "             the IOMMU and interrupt remapping on;\n"
+		 "  next boot  the generated files match the config; vfio_claim and vfio-pci exist\n"
+		 "             for the kernel; the initramfs holds them and the same files as /etc;\n"
+		 "             no native driver gets there first (built in, or without the softdep).\n"
+		 "Setups made by hand ('blacklist X' and 'options vfio-pci ids=') are judged too:\n"
+		 "whether the blacklist really stops the driver, and why not.\n"
+		 "One line per problem with the command that fixes it; -v shows what holds.\n"
+		 "\n"
+		 "Exit status: 0 when everything holds, 1 when something does not.\n",
+};

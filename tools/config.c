@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "macro.h"
+
+static bool valid_owner(const char *s)
+{
+	/* user or user:group, each a portable login name */
+	int colons = 0;
+
+	if (!*s || *s == ':' || *s == '-')
+		return false;
+	for (const char *p = s; *p; p++) {
+		if (*p == ':') {
+			if (++colons > 1 || !p[1])
+				return false;
+			continue;
+		}
+		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-' && *p != '.')
+			return false;
+	}
+	return strlen(s) < 65;
+}
+
+int config_parse_line(const char *line, struct claim *claim, char *why, size_t why_size)
+{
+	_cleanup_free_ char *copy = strdup(line);
+	char *save = NULL, *word;
+
+	memset(claim, 0, sizeof(*claim));
+	if (!copy) {
+		snprintf(why, why_size, "out of memory");
+		return -ENOMEM;
+	}
+	/* A comment starts at '#' anywhere on the line. */
+	copy[strcspn(copy, "#")] = '\0';
+	word = strtok_r(copy, " \t\r\n", &save);
+	if (!word)
+		return 1;
+
+	if (strchr(word, '.')) {
+		if (vc_parse_slot(word, strlen(word), &claim->slot)) {
+			snprintf(why, why_size,
+				 "'%s' is not ADDRESS@VENDOR:DEVICE (like 0000:0a:00.0@10de:1c03)", word);
+			return -EINVAL;
+		}
+		if (!claim->slot.has_id) {
+			snprintf(why, why_size,
+				 "'%s' needs the ID expected there (%s@VENDOR:DEVICE), so that a renumbered bus cannot hand the claim to another device; 'vfio-claim add' writes it",
+				 word, word);
+			return -EINVAL;
+		}
+		claim->kind = CLAIM_SLOT;
+	} else {
+		if (vc_parse_id(word, strlen(word), &claim->id)) {
+			snprintf(why, why_size,
+				 "'%s' is neither ADDRESS@VENDOR:DEVICE nor VENDOR:DEVICE[:SUBVENDOR:SUBDEVICE]",
+				 word);
+			return -EINVAL;
+		}
+		claim->kind = CLAIM_ID;
+	}
+
+	while ((word = strtok_r(NULL, " \t\r\n", &save))) {
+		if (streq(word, "group")) {
+			if (claim->whole_group)
+				goto repeated;
+			claim->whole_group = true;
+		} else if (streq(word, "rebind")) {
+			if (claim->rebind)
+				goto repeated;
+			claim->rebind = true;
+		} else if (strncmp(word, "owner=", 6) == 0) {
+			if (claim->owner)
+				goto repeated;
+			if (!valid_owner(word + 6)) {
+				snprintf(why, why_size, "'%s': owner= takes USER or USER:GROUP", word);
+				return -EINVAL;
+			}
+			claim->owner = strdup(word + 6);
+			if (!claim->owner)
+				return -ENOMEM;
+		} else {
+			snprintf(why, why_size, "unknown option '%s' (options are: group, rebind, owner=USER[:GROUP])",
+				 word);
+			free(claim->owner);
+			claim->owner = NULL;
+			return -EINVAL;
+		}
+	}
+	return 0;
+
+repeated:
+	snprintf(why, why_size, "'%s' given twice", word);
+	free(claim->owner);
+	claim->owner = NULL;
+	return -EINVAL;
+}
+
+void config_format_claim(const struct claim *c, char *buf, size_t size)
+{
+	char addr[VC_ADDR_STRLEN];
+	int n;
+
+	if (c->kind == CLAIM_SLOT)
+		n = snprintf(buf, size, "%s@%04x:%04x", vc_format_addr(addr, &c->slot.addr),
+			     c->slot.vendor, c->slot.device);
+	else if (c->id.subvendor == VC_ANY_ID)
+		n = snprintf(buf, size, "%04x:%04x", c->id.vendor, c->id.device);
+	else
+		n = snprintf(buf, size, "%04x:%04x:%04x:%04x", c->id.vendor, c->id.device,
+			     c->id.subvendor, c->id.subdevice);
+	if (n < 0 || (size_t)n >= size)
+		return;
+	if (c->whole_group)
+		n += snprintf(buf + n, size - (size_t)n, " group");
+	if (c->rebind && (size_t)n < size)
+		n += snprintf(buf + n, size - (size_t)n, " rebind");
+	if (c->owner && (size_t)n < size)
+		snprintf(buf + n, size - (size_t)n, " owner=%s", c->owner);
+}
+
+static int load_file(const struct sysroot *root, const char *path, struct config *cfg,
+		     struct config_error *err)
+{
+	_cleanup_free_ char *text = NULL;
+	char *line, *next;
+	int r, lineno = 0;
+
+	r = sysroot_read_all(root, path, &text);
+	if (r < 0) {
+		if (r == -ENOENT)
+			return 0;
+		snprintf(err->text, sizeof(err->text), "/%s: cannot read: %s", path, strerror(-r));
+		return r;
+	}
+	cfg->files++;
+	for (line = text; line && *line; line = next) {
+		struct claim c;
+		char why[400];
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		lineno++;
+		r = config_parse_line(line, &c, why, sizeof(why));
+		if (r == 1)
+			continue;
+		if (r < 0) {
+			snprintf(err->text, sizeof(err->text), "/%s:%d: %s", path, lineno, why);
+			return r;
+		}
+		{
+			struct claim *v = realloc(cfg->claims, sizeof(*v) * (size_t)(cfg->n + 1));
+
+			if (!v) {
+				free(c.owner);
+				return -ENOMEM;
+			}
+			cfg->claims = v;
+		}
+		c.file = strdup(path);
+		c.line = lineno;
+		cfg->claims[cfg->n++] = c;
+	}
+	return 0;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int config_load(const struct sysroot *root, struct config *cfg, struct config_error *err)
+{
+	char **names = NULL;
+	int n = 0, r;
+	DIR *dir;
+
+	memset(cfg, 0, sizeof(*cfg));
+	err->text[0] = '\0';
+	r = load_file(root, CONFIG_MAIN, cfg, err);
+	if (r < 0)
+		goto fail;
+	dir = sysroot_opendir(root, CONFIG_DIR);
+	if (dir) {
+		struct dirent *ent;
+
+		while ((ent = readdir(dir))) {
+			size_t len = strlen(ent->d_name);
+			char **v;
+
+			if (ent->d_name[0] == '.' || len < 6 || !streq(ent->d_name + len - 5, ".conf"))
+				continue;
+			v = realloc(names, sizeof(*v) * (size_t)(n + 1));
+			if (!v || !(v[n] = strdup(ent->d_name))) {
+				free(v ? v : names);
+				closedir(dir);
+				r = -ENOMEM;
+				names = NULL;
+				n = 0;
+				goto fail;
+			}
+			names = v;
+			n++;
+		}
+		closedir(dir);
+	}
+	if (n)
+		qsort(names, (size_t)n, sizeof(*names), name_cmp);
+	for (int i = 0; i < n && r == 0; i++) {
+		char path[512];
+
+		snprintf(path, sizeof(path), "%s/%s", CONFIG_DIR, names[i]);
+		r = load_file(root, path, cfg, err);
+	}
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	if (r == 0)
+		return 0;
+fail:
+	config_free(cfg);
+	return r;
+}
+
+void config_free(struct config *cfg)
+{
+	for (int i = 0; i < cfg->n; i++) {
+		free(cfg->claims[i].owner);
+		free(cfg->claims[i].file);
+	}
+	free(cfg->claims);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+void claim_origin_text(const struct claim *c, char *buf, size_t size)
+{
+	snprintf(buf, size, "/%s:%d", c->file ? c->file : "?", c->line);
+}

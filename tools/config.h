@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * /etc/vfio-claim.conf and /etc/vfio-claim.conf.d/ *.conf: one claim a line.
+ *
+ *   # a comment
+ *   0000:0a:00.0@10de:1c03 [group] [rebind] [owner=USER[:GROUP]]
+ *   10de:1c03[:1458:3728]  [group] [rebind] [owner=USER[:GROUP]]
+ *
+ * An address claim carries the vendor:device it expects there (the same
+ * ADDRESS@ID form as the module's slots=), so that a renumbered bus cannot
+ * hand the claim to another card. An ID claim takes every device with that
+ * ID. "group" extends the claim to the endpoints of the device's IOMMU
+ * group (bridges are never claimed). "rebind" lets the module take the device
+ * from a driver that already has it when the module loads: the only way
+ * past a built-in driver, which binds before any module loads. "owner=" gives /dev/vfio/N of the group
+ * to a user (and group) so that QEMU need not run as root.
+ */
+#pragma once
+
+#include <stdbool.h>
+
+#include "sysroot.h"
+#include "vc_parse.h"
+
+#define CONFIG_MAIN "etc/vfio-claim.conf"
+#define CONFIG_DIR "etc/vfio-claim.conf.d"
+
+enum claim_kind {
+	CLAIM_SLOT,	/* an address with its expected ID */
+	CLAIM_ID,	/* every device with an ID */
+};
+
+struct claim {
+	enum claim_kind kind;
+	struct vc_slot slot;
+	struct vc_pci_id id;
+	bool whole_group;
+	bool rebind;		/* take it from a driver that has it at module load (a built-in one) */
+	char *owner;		/* "user" or "user:group", NULL when not asked */
+	char *file;		/* root-relative path, for messages */
+	int line;
+};
+
+struct config {
+	struct claim *claims;
+	int n;
+	int files;		/* how many files were read */
+};
+
+/* A config error: "FILE:LINE: message". */
+struct config_error {
+	char text[512];
+};
+
+/*
+ * Read the main file and the conf.d files (in name order). A missing main
+ * file is an empty config. Returns 0, -EINVAL with err filled for a bad
+ * line, or -errno with err filled for a file that cannot be read.
+ */
+int config_load(const struct sysroot *root, struct config *cfg, struct config_error *err);
+void config_free(struct config *cfg);
+
+/* Parse one line into claim (file/line not set). 0 for a claim, 1 for a blank or comment line. */
+int config_parse_line(const char *line, struct claim *claim, char *why, size_t why_size);
+
+/* "/FILE:LINE" of a claim. */
+void claim_origin_text(const struct claim *c, char *buf, size_t size);
+
+/* The canonical text of a claim, as add writes it. */
+void config_format_claim(const struct claim *c, char *buf, size_t size);

@@ -1,0 +1,353 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libkmod.h>
+
+#include "kmodinfo.h"
+#include "log.h"
+#include "macro.h"
+
+struct kmodinfo {
+	struct kmod_ctx *ctx;
+	char *dirname;		/* lib/modules/KVER, as a host path */
+	char **blacklist;	/* modprobe.d blacklist, as names */
+	int n_blacklist;
+};
+
+static void route_log(void *data, int priority, const char *file, int line, const char *fn,
+		      const char *format, va_list args)
+{
+	char msg[512];
+
+	(void)data;
+	(void)file;
+	(void)line;
+	(void)fn;
+	vsnprintf(msg, sizeof(msg), format, args);
+	msg[strcspn(msg, "\n")] = '\0';
+	if (priority <= 3)
+		WRN("libkmod: %s", msg);
+	else
+		DBG("libkmod: %s", msg);
+}
+
+static int find_kver(const struct sysroot *root, char *kver, size_t size)
+{
+	char buf[256];
+	struct dirent *ent;
+	int found = 0;
+	DIR *dir;
+
+	if (sysroot_read(root, "proc/sys/kernel/osrelease", buf, sizeof(buf)) > 0) {
+		snprintf(kver, size, "%s", buf);
+		return 0;
+	}
+	dir = sysroot_opendir(root, "lib/modules");
+	if (!dir)
+		return -ENOENT;
+	while ((ent = readdir(dir))) {
+		if (ent->d_name[0] == '.')
+			continue;
+		snprintf(kver, size, "%s", ent->d_name);
+		found++;
+	}
+	closedir(dir);
+	return found == 1 ? 0 : -ENOENT;
+}
+
+int kmodinfo_open(const struct sysroot *root, struct kmodinfo **out, char *kver, size_t kver_size)
+{
+	static const char *const confdirs[] = { "etc/modprobe.d", "run/modprobe.d",
+						"usr/local/lib/modprobe.d", "usr/lib/modprobe.d",
+						"lib/modprobe.d" };
+	char dirname[PATH_MAX], index[PATH_MAX + 32];
+	char conf[ARRAY_SIZE(confdirs)][PATH_MAX];
+	const char *confs[ARRAY_SIZE(confdirs) + 1];
+	struct kmod_config_iter *it;
+	struct kmodinfo *k;
+	const char *base = streq(root->path, "/") ? "" : root->path;
+	size_t nconf = 0;
+	int r;
+
+	kver[0] = '\0';
+	r = find_kver(root, kver, kver_size);
+	if (r < 0)
+		return r;
+	snprintf(dirname, sizeof(dirname), "%s/lib/modules/%s", base, kver);
+	snprintf(index, sizeof(index), "%s/modules.dep.bin", dirname);
+	if (access(index, R_OK) < 0)
+		return -ENOENT;
+	for (size_t i = 0; i < ARRAY_SIZE(confdirs); i++) {
+		snprintf(conf[i], sizeof(conf[i]), "%s/%s", base, confdirs[i]);
+		confs[nconf++] = conf[i];
+	}
+	confs[nconf] = NULL;
+
+	k = calloc(1, sizeof(*k));
+	if (!k)
+		return -ENOMEM;
+	k->ctx = kmod_new(dirname, confs);
+	k->dirname = strdup(dirname);
+	if (!k->ctx || !k->dirname) {
+		kmodinfo_close(k);
+		return -ENOMEM;
+	}
+	kmod_set_log_fn(k->ctx, route_log, NULL);
+	r = kmod_load_resources(k->ctx);
+	if (r < 0) {
+		kmodinfo_close(k);
+		return r;
+	}
+	it = kmod_config_get_blacklists(k->ctx);
+	while (it && kmod_config_iter_next(it)) {
+		char **v = realloc(k->blacklist, sizeof(*v) * (size_t)(k->n_blacklist + 1));
+
+		if (!v)
+			break;
+		k->blacklist = v;
+		v[k->n_blacklist] = strdup(kmod_config_iter_get_key(it));
+		if (v[k->n_blacklist])
+			k->n_blacklist++;
+	}
+	kmod_config_iter_free_iter(it);
+	*out = k;
+	return 0;
+}
+
+void kmodinfo_close(struct kmodinfo *k)
+{
+	if (!k)
+		return;
+	for (int i = 0; i < k->n_blacklist; i++)
+		free(k->blacklist[i]);
+	free(k->blacklist);
+	free(k->dirname);
+	if (k->ctx)
+		kmod_unref(k->ctx);
+	free(k);
+}
+
+static bool is_blacklisted(const struct kmodinfo *k, const char *name)
+{
+	for (int i = 0; i < k->n_blacklist; i++)
+		if (streq(k->blacklist[i], name))
+			return true;
+	return false;
+}
+
+static char *join_names(struct kmod_list *list)
+{
+	char buf[1024] = "";
+	struct kmod_list *l;
+	size_t len = 0;
+
+	kmod_list_foreach(l, list) {
+		struct kmod_module *m = kmod_module_get_module(l);
+		const char *name = kmod_module_get_name(m);
+
+		if (len + strlen(name) + 2 < sizeof(buf))
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s", len ? " " : "", name);
+		kmod_module_unref(m);
+	}
+	return len ? strdup(buf) : NULL;
+}
+
+int kmodinfo_lookup(struct kmodinfo *k, const char *modalias, struct native_module **mods, int *n)
+{
+	struct kmod_list *list = NULL, *l;
+	struct native_module *v = NULL;
+	int count = 0, r;
+
+	*mods = NULL;
+	*n = 0;
+	r = kmod_module_new_from_lookup(k->ctx, modalias, &list);
+	if (r < 0)
+		return r;
+	kmod_list_foreach(l, list) {
+		struct kmod_module *m = kmod_module_get_module(l);
+		struct kmod_list *pre = NULL, *post = NULL;
+		const char *install = kmod_module_get_install_commands(m);
+		struct native_module *p = realloc(v, sizeof(*v) * (size_t)(count + 1));
+
+		if (!p) {
+			kmod_module_unref(m);
+			r = -ENOMEM;
+			break;
+		}
+		v = p;
+		p = &v[count++];
+		memset(p, 0, sizeof(*p));
+		p->name = strdup(kmod_module_get_name(m));
+		p->builtin = kmod_module_get_initstate(m) == KMOD_MODULE_BUILTIN;
+		p->blacklisted = is_blacklisted(k, p->name);
+		p->install = install ? strdup(install) : NULL;
+		if (kmod_module_get_softdeps(m, &pre, &post) == 0) {
+			p->softdep_pre = join_names(pre);
+			kmod_module_unref_list(pre);
+			kmod_module_unref_list(post);
+		}
+		kmod_module_unref(m);
+	}
+	kmod_module_unref_list(list);
+	if (r < 0) {
+		native_modules_free(v, count);
+		return r;
+	}
+	*mods = v;
+	*n = count;
+	return 0;
+}
+
+void native_modules_free(struct native_module *mods, int n)
+{
+	for (int i = 0; i < n; i++) {
+		free(mods[i].name);
+		free(mods[i].install);
+		free(mods[i].softdep_pre);
+	}
+	free(mods);
+}
+
+void pci_modalias(const struct pci_dev *d, char *buf, size_t size)
+{
+	if (d->modalias) {
+		snprintf(buf, size, "%s", d->modalias);
+		return;
+	}
+	snprintf(buf, size, "pci:v%08Xd%08Xsv%08Xsd%08Xbc%02Xsc%02Xi%02X", d->vendor, d->device,
+		 d->subvendor, d->subdevice, d->class >> 16, (d->class >> 8) & 0xff, d->class & 0xff);
+}
+
+/* Module names compare with - and _ alike. */
+static bool same_module(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++)
+		if ((*a == '-' ? '_' : *a) != (*b == '-' ? '_' : *b))
+			return false;
+	return *a == *b;
+}
+
+int kmodinfo_available(struct kmodinfo *k, const char *name)
+{
+	struct kmod_module *m;
+	int r = 0;
+
+	if (kmod_module_new_from_name(k->ctx, name, &m) < 0)
+		return 0;
+	if (kmod_module_get_initstate(m) == KMOD_MODULE_BUILTIN)
+		r = 2;
+	else if (kmod_module_get_path(m))
+		r = 1;
+	kmod_module_unref(m);
+	return r;
+}
+
+/* Does a "pre: a b post: c" value name NAME? */
+static bool names_module(const char *value, const char *name)
+{
+	_cleanup_free_ char *copy = strdup(value ? value : "");
+	char *save = NULL;
+
+	for (char *t = copy ? strtok_r(copy, " \t", &save) : NULL; t; t = strtok_r(NULL, " \t", &save))
+		if (same_module(t, name))
+			return true;
+	return false;
+}
+
+char *kmodinfo_softdep_users(struct kmodinfo *k, const char *name)
+{
+	struct kmod_config_iter *it = kmod_config_get_softdeps(k->ctx);
+	char buf[512] = "";
+	size_t len = 0;
+
+	while (it && kmod_config_iter_next(it)) {
+		const char *key = kmod_config_iter_get_key(it);
+
+		if (!same_module(key, name) && names_module(kmod_config_iter_get_value(it), name) &&
+		    len + strlen(key) + 2 < sizeof(buf))
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s", len ? " " : "", key);
+	}
+	kmod_config_iter_free_iter(it);
+	return len ? strdup(buf) : NULL;
+}
+
+bool kmodinfo_softdep_pre_has(struct kmodinfo *k, const char *module, const char *pre)
+{
+	struct kmod_config_iter *it = kmod_config_get_softdeps(k->ctx);
+	bool found = false;
+
+	while (!found && it && kmod_config_iter_next(it)) {
+		const char *value = kmod_config_iter_get_value(it);
+		const char *post = value ? strstr(value, "post:") : NULL;
+		_cleanup_free_ char *pre_part = value ? strndup(value, post ? (size_t)(post - value) : strlen(value)) : NULL;
+
+		if (same_module(kmod_config_iter_get_key(it), module) && pre_part)
+			found = names_module(pre_part, pre);
+	}
+	kmod_config_iter_free_iter(it);
+	return found;
+}
+
+char *kmodinfo_option(struct kmodinfo *k, const char *module, const char *param)
+{
+	struct kmod_config_iter *it = kmod_config_get_options(k->ctx);
+	size_t plen = strlen(param);
+	char *found = NULL;
+
+	while (it && kmod_config_iter_next(it)) {
+		_cleanup_free_ char *copy = NULL;
+		char *save = NULL;
+
+		if (!same_module(kmod_config_iter_get_key(it), module))
+			continue;
+		copy = strdup(kmod_config_iter_get_value(it));
+		for (char *t = copy ? strtok_r(copy, " \t", &save) : NULL; t; t = strtok_r(NULL, " \t", &save)) {
+			if (strncmp(t, param, plen) == 0 && t[plen] == '=') {
+				free(found);	/* the last one wins, as in modprobe */
+				found = strdup(t + plen + 1);
+			}
+		}
+	}
+	kmod_config_iter_free_iter(it);
+	return found;
+}
+
+char *kmodinfo_dependents(struct kmodinfo *k, const char *name)
+{
+	char path[PATH_MAX], line[4096], buf[512] = "";
+	size_t len = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/modules.dep", k->dirname);
+	f = fopen(path, "re");
+	if (!f)
+		return NULL;
+	while (fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':'), *save = NULL, *self;
+		char modname[256];
+
+		if (!colon)
+			continue;
+		*colon = '\0';
+		self = strrchr(line, '/');
+		self = self ? self + 1 : line;
+		snprintf(modname, sizeof(modname), "%.*s", (int)strcspn(self, "."), self);
+		for (char *t = strtok_r(colon + 1, " \t\n", &save); t; t = strtok_r(NULL, " \t\n", &save)) {
+			char *base = strrchr(t, '/');
+			char dep[256];
+
+			base = base ? base + 1 : t;
+			snprintf(dep, sizeof(dep), "%.*s", (int)strcspn(base, "."), base);
+			if (same_module(dep, name) && len + strlen(modname) + 2 < sizeof(buf)) {
+				len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s", len ? " " : "", modname);
+				break;
+			}
+		}
+	}
+	fclose(f);
+	return len ? strdup(buf) : NULL;
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the module tools would do with a device, through libkmod pointed at
+ * the root's /lib/modules/KVER and modprobe.d directories: which modules its
+ * modalias loads, whether they are built in, blacklisted, soft-dependent or
+ * replaced by an install command. /proc/cmdline blacklists are parsed here
+ * from the root, since libkmod only reads the live one.
+ */
+#pragma once
+
+#include <stdbool.h>
+
+#include "pci.h"
+#include "sysroot.h"
+
+struct kmodinfo;
+
+struct native_module {
+	char *name;		/* underscores, as modprobe names it */
+	bool builtin;
+	bool blacklisted;	/* "blacklist NAME" in modprobe.d */
+	char *install;		/* an install command, NULL when none */
+	char *softdep_pre;	/* the "pre:" modules of its softdep, NULL when none */
+};
+
+/*
+ * Open for the root's kernel: KVER from proc/sys/kernel/osrelease, or the
+ * only directory under lib/modules. -ENOENT (and kver filled when known)
+ * when lib/modules/KVER/modules.dep.bin is missing.
+ */
+int kmodinfo_open(const struct sysroot *root, struct kmodinfo **out, char *kver, size_t kver_size);
+void kmodinfo_close(struct kmodinfo *k);
+
+/* The modules a modalias loads (empty when none); *n set. */
+int kmodinfo_lookup(struct kmodinfo *k, const char *modalias, struct native_module **mods, int *n);
+void native_modules_free(struct native_module *mods, int n);
+
+/* The device's modalias, from sysfs or built from its IDs. */
+void pci_modalias(const struct pci_dev *d, char *buf, size_t size);
+
+/* Whether NAME can be loaded for this kernel: 1 a module file, 2 built in, 0 neither. */
+int kmodinfo_available(struct kmodinfo *k, const char *name);
+/* The modules whose softdep (pre or post) names NAME, space-separated, or NULL. */
+char *kmodinfo_softdep_users(struct kmodinfo *k, const char *name);
+/* Whether MODULE's softdep loads PRE before it. */
+bool kmodinfo_softdep_pre_has(struct kmodinfo *k, const char *module, const char *pre);
+/* The value of "options MODULE PARAM=VALUE" in modprobe.d, malloc'd, or NULL. */
+char *kmodinfo_option(struct kmodinfo *k, const char *module, const char *param);
+/* The modules that depend on NAME (from modules.dep), space-separated, or NULL. */
+char *kmodinfo_dependents(struct kmodinfo *k, const char *name);

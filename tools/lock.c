@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lock.h"
+
+int lock_take(const struct sysroot *root, int timeout_s)
+{
+	struct timespec pause = { .tv_nsec = 50 * 1000 * 1000 };
+	int fd, tries = timeout_s * 20;
+
+	if (mkdirat(root->fd, "run", 0755) < 0 && errno != EEXIST)
+		return -errno;
+	fd = openat(root->fd, LOCK_PATH, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return fd;
+		if (errno != EWOULDBLOCK || tries-- <= 0) {
+			int r = errno == EWOULDBLOCK ? -EWOULDBLOCK : -errno;
+
+			close(fd);
+			return r;
+		}
+		nanosleep(&pause, NULL);
+	}
+}
+
+void lock_release(int fd)
+{
+	if (fd >= 0)
+		close(fd);	/* closing drops the flock */
+}
