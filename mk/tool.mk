@@ -34,3 +34,10 @@ check-tool-unit: $(TOOL_UNIT_TESTS)
 # The bats suites run the real binary against fixture trees.
 check-cli: $(BUILD)/vfio-claim
 	bats --print-output-on-failure tests/bats
+
+# The fake kernel the bind tests preload into the real binary.
+$(BUILD)/fakesysfs.so: tests/mock/fakesysfs.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -Wall -Wextra -Werror -Wno-format-truncation -O2 -shared -fPIC -o $@ $< -ldl
+
+check-cli: $(BUILD)/fakesysfs.so

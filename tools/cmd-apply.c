@@ -275,11 +275,28 @@ static int run_apply(struct context *ctx, int argc, char **argv)
 		}
 	}
 	for (int i = 0; i < a.n_builtin; i++)
-		WRN("%s is built into the kernel %s: no softdep can order it, but the module's claim at device add still wins; a device it holds now needs 'vfio-claim bind'",
+		WRN("%s is built into %s: it takes its devices at boot before any module loads (only hot-added ones are claimed first); add 'rebind' to their claims ('vfio-claim add --rebind DEVICE') so that vfio_claim takes them when it loads",
 		    a.builtin[i], kver);
 	if (missing[0])
 		WRN("kernel arguments missing: %s; %s", missing, where);
 
+	/* A loaded module takes new lists at once: devices added from now on are claimed. */
+	for (size_t i = 0; i < 2; i++) {
+		static const char *const params[] = { "sys/module/vfio_claim/parameters/slots",
+						      "sys/module/vfio_claim/parameters/ids" };
+		const char *value = i == 0 ? a.slots : a.ids;
+		char now_value[4096];
+
+		if (sysroot_read(&ctx->root, params[i], now_value, sizeof(now_value)) < 0 ||
+		    streq(now_value, value) || check)
+			continue;
+		r = sysroot_write(&ctx->root, params[i], value[0] ? value : "\n");
+		if (r < 0)
+			WRN("/%s: cannot update the loaded module: %s; it takes the new list at its next load",
+			    params[i], strerror(-r));
+		else if (!ctx->json)
+			printf("updated the loaded vfio_claim: %s=%s\n", i == 0 ? "slots" : "ids", value);
+	}
 	if (now) {
 		/* Bind what is claimed and not yet on vfio-pci. */
 		_cleanup_free_ struct pci_dev **devs = calloc((size_t)res.n + 1, sizeof(*devs));

@@ -20,8 +20,8 @@
 
 #define CONFIG_HEADER                                                                     \
 	"# vfio-claim: devices claimed for vfio-pci, one a line; see 'vfio-claim add --help'.\n" \
-	"#   ADDRESS@VENDOR:DEVICE [group] [owner=USER[:GROUP]]   the device at ADDRESS, if it has that ID\n" \
-	"#   VENDOR:DEVICE[:SUBVENDOR:SUBDEVICE] [group] [owner=...] every device with that ID\n" \
+	"#   ADDRESS@VENDOR:DEVICE [group] [rebind] [owner=USER[:GROUP]]  the device at ADDRESS, if it has that ID\n" \
+	"#   VENDOR:DEVICE[:SUBVENDOR:SUBDEVICE] [group] [rebind] [owner=...] every device with that ID\n" \
 	"# Run 'vfio-claim apply' after a change.\n"
 
 /* Load the config or report where it is wrong. */
@@ -107,10 +107,11 @@ static int edit_file(struct context *ctx, const char *path, int lineno, const ch
 
 static int run_add(struct context *ctx, int argc, char **argv)
 {
-	enum { OPT_GROUP = OPT_FIRST_COMMAND_OPTION, OPT_FORCE, OPT_OWNER };
+	enum { OPT_GROUP = OPT_FIRST_COMMAND_OPTION, OPT_FORCE, OPT_OWNER, OPT_REBIND };
 	static const struct option options[] = {
 		GLOBAL_LONG_OPTIONS,
 		{ "group", no_argument, NULL, OPT_GROUP },
+		{ "rebind", no_argument, NULL, OPT_REBIND },
 		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "owner", required_argument, NULL, OPT_OWNER },
 		{},
@@ -130,6 +131,8 @@ static int run_add(struct context *ctx, int argc, char **argv)
 			want.whole_group = true;
 		else if (c == OPT_FORCE)
 			force = true;
+		else if (c == OPT_REBIND)
+			want.rebind = true;
 		else if (c == OPT_OWNER)
 			owner = optarg;
 		else if (handle_global_option(ctx, &cmd_add, c, &code) < 0)
@@ -322,7 +325,7 @@ const struct command cmd_add = {
 	.name = "add",
 	.run = run_add,
 	.summary = "claim a device in /etc/vfio-claim.conf",
-	.usage = "add DEVICE [--group] [--owner USER[:GROUP]] [--force]\n"
+	.usage = "add DEVICE [--group] [--rebind] [--owner USER[:GROUP]] [--force]\n"
 		 "\n"
 		 "Add a claim for DEVICE to /etc/vfio-claim.conf, as its address with the ID found\n"
 		 "there (0000:0a:00.0@10de:1c03), so that the claim never follows a renumbered bus to\n"
@@ -333,6 +336,8 @@ const struct command cmd_add = {
 		 "\n"
 		 "Options:\n"
 		 "  --group              claim the other endpoints of its IOMMU group too\n"
+		 "  --rebind             let the module take it from a driver that has it when the\n"
+		 "                       module loads (the way past a built-in driver)\n"
 		 "  --owner USER[:GROUP] give /dev/vfio/N of the group to USER, so QEMU need not be root\n"
 		 "  --force              claim what the host uses\n",
 };

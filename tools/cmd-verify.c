@@ -135,7 +135,8 @@ static void check_devices_now(const struct machine *m, const struct resolution *
 	for (int i = 0; i < res->n; i++) {
 		const struct pci_dev *d = res->devs[i].dev;
 		const struct iommu_group *g = groups_find(&m->groups, d->group);
-		char fix[256];
+		char fix[256], subject[32];
+		bool seen = false;
 
 		if (!wanted(argc, argv, d))
 			continue;
@@ -145,30 +146,36 @@ static void check_devices_now(const struct machine *m, const struct resolution *
 		else
 			add_check(c, false, d->name, "bound", fix, "on %s, not vfio-pci",
 				  d->driver ? d->driver : "no driver");
-		if (!g)
+		/* A group is judged once, with the first of its claimed devices. */
+		for (int k = 0; k < i; k++)
+			seen |= res->devs[k].dev->group == d->group && wanted(argc, argv, res->devs[k].dev);
+		if (!g || seen)
 			continue;
+		snprintf(subject, sizeof(subject), "IOMMU group %d", g->number);
 		if (g->verdict == VERDICT_READY) {
-			add_check(c, true, d->name, "group", NULL, "IOMMU group %d is viable", g->number);
+			add_check(c, true, subject, "viable", NULL, "can go to a guest");
 			continue;
 		}
 		for (int k = 0; k < g->n_not_now; k++) {
 			const struct reason *r = &g->not_now[k];
 			char text[256];
 
-			if (r->dev == d)
-				continue;	/* said above */
+			if (resolution_find(res, r->dev))
+				continue;	/* a claimed device: its own line says it */
 			reason_text(r, text, sizeof(text));
-			snprintf(fix, sizeof(fix), "vfio-claim bind --group %s, and 'group' on the claim", d->name);
-			add_check(c, false, d->name, "group", fix, "IOMMU group %d is not viable: %s %s",
-				  g->number, r->dev->name, text);
+			snprintf(fix, sizeof(fix), "vfio-claim add --group %s, then 'vfio-claim bind --group %s'",
+				 d->name, d->name);
+			add_check(c, false, subject, "viable", fix, "is not viable: %s is %s, not claimed",
+				  r->dev->name, text);
 		}
 		for (int k = 0; k < g->n_blockers; k++) {
 			const struct reason *r = &g->blockers[k];
 			char text[256];
 
 			reason_text(r, text, sizeof(text));
-			add_check(c, false, d->name, "group", "this group cannot go to a guest; claim another device",
-				  "IOMMU group %d holds %s: %s", g->number, r->dev->name, text);
+			add_check(c, false, subject, "viable",
+				  "the host needs it: remove the claim ('vfio-claim remove') or move the card",
+				  "holds %s, %s", r->dev->name, text);
 		}
 	}
 }
@@ -573,10 +580,11 @@ static int run_verify(struct context *ctx, int argc, char **argv)
 	check_guides_way(ctx, kmod, &m, &res, &checks);
 	if (cfg.n || checks.n > 2)
 		check_initramfs(ctx, kver, &cfg, &checks);
-	if (!cfg.n && checks.n <= 2)
-		INF("nothing is claimed: /%s has no claims and modprobe.d has no 'options vfio-pci ids='",
-		    CONFIG_MAIN);
-
+	if (!cfg.n && checks.n <= 2 && !ctx->json) {
+		printf("nothing to verify: /%s has no claims and modprobe.d has no 'options vfio-pci ids='\n",
+		       CONFIG_MAIN);
+		goto out;
+	}
 	print_checks(&checks, ctx->json);
 	for (int i = 0; i < checks.n; i++)
 		if (!checks.v[i].ok)

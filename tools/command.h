@@ -37,7 +37,9 @@ enum {
 	OPT_FIRST_COMMAND_OPTION = 0x200,
 };
 
-#define GLOBAL_SHORT_OPTIONS "+hvq"
+/* Commands let options and arguments mix; main stops at the command name. */
+#define GLOBAL_SHORT_OPTIONS "hvq"
+#define MAIN_SHORT_OPTIONS "+hvq"
 #define GLOBAL_LONG_OPTIONS                                         \
 	{ "root", required_argument, NULL, OPT_ROOT },              \
 	{ "json", no_argument, NULL, OPT_JSON },                    \

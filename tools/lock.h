@@ -6,6 +6,6 @@
 
 #define LOCK_PATH "run/vfio-claim.lock"
 
-/* Wait up to timeout_s for the lock; returns an fd to keep, or -errno (-EWOULDBLOCK on timeout). */
+/* Wait up to timeout_s (or $VFIO_CLAIM_LOCK_TIMEOUT) for the lock; returns an fd to keep, or -errno (-EWOULDBLOCK on timeout). */
 int lock_take(const struct sysroot *root, int timeout_s);
 void lock_release(int fd);

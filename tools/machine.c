@@ -10,6 +10,24 @@
 #include "names.h"
 #include "usage.h"
 
+/* The devices the loaded vfio_claim module has claimed (its "claimed" parameter). */
+static void mark_module_claims(struct context *ctx, struct machine *m)
+{
+	_cleanup_free_ char *list = NULL;
+	size_t pos = 0, len;
+	const char *item;
+
+	if (sysroot_read_all(&ctx->root, "sys/module/vfio_claim/parameters/claimed", &list) < 0)
+		return;
+	while (vc_next_item(list, strlen(list), &pos, &item, &len)) {
+		struct vc_pci_addr a;
+		struct pci_dev *d;
+
+		if (!vc_parse_addr(item, len, &a) && (d = pci_find(&m->pci, &a)))
+			d->claimed_by_module = true;
+	}
+}
+
 int machine_load(struct context *ctx, struct machine *m)
 {
 	_cleanup_free_ char *failed = NULL;
@@ -34,6 +52,7 @@ int machine_load(struct context *ctx, struct machine *m)
 	if (vanished)
 		WRN("%d PCI device(s) disappeared while being read (hot removal?) and are not shown; run again for a stable view",
 		    vanished);
+	mark_module_claims(ctx, m);
 	names = names_open();
 	if (!names)
 		INF("the udev hardware database cannot be opened; showing IDs without names");

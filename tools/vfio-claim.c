@@ -21,10 +21,10 @@ static const struct command *const commands[] = {
 	&cmd_remove,
 	&cmd_apply,
 	&cmd_verify,
-	&cmd_snapshot,
 	&cmd_bind,
 	&cmd_unbind,
 	&cmd_export,
+	&cmd_snapshot,
 };
 
 static void print_main_help(FILE *out)
@@ -40,12 +40,12 @@ static void print_main_help(FILE *out)
 	fprintf(out,
 		"\n"
 		"Global options:\n"
-		"  --root DIR   resolve /sys, /proc, /etc, /lib/modules, /run, /dev and /boot under DIR\n"
-		"  --json       print one JSON document on stdout\n"
+		"  --root DIR     resolve /sys, /proc, /etc, /lib/modules, /run, /dev and /boot under DIR\n"
+		"  --json         print one JSON document on stdout\n"
 		"  -v, --verbose  say more (repeat for debug)\n"
 		"  -q, --quiet    only errors\n"
 		"  -h, --help     this help; 'vfio-claim COMMAND --help' for a command\n"
-		"  --version    print the version\n"
+		"  --version      print the version\n"
 		"\n"
 		"Exit codes: 0 success, 1 a check failed, 2 apply --check found changes,\n"
 		"64 usage error, 65 bad config, 69 something needed is missing, 77 permission denied.\n");
@@ -157,7 +157,7 @@ int main(int argc, char **argv)
 	const struct command *cmd;
 	int c, code;
 
-	while ((c = getopt_long(argc, argv, GLOBAL_SHORT_OPTIONS, options, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, MAIN_SHORT_OPTIONS, options, NULL)) != -1)
 		if (handle_global_option(&ctx, NULL, c, &code) < 0)
 			return code;
 	if (optind >= argc) {

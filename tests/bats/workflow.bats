@@ -1,0 +1,274 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+# add, remove, apply, verify, bind, unbind and export on a writable copy of
+# the X399 fixture, with a fake /lib/modules indexed by the real depmod and,
+# for bind and unbind, the fake kernel of tests/mock preloaded.
+
+load helpers
+
+KVER=6.1.0-99-amd64
+
+setup() {
+	ROOT=$(copy_fixture x399)
+	"$TOP/tests/modules/mkmodules.sh" "$ROOT" "$KVER"
+	mkdir -p "$ROOT/etc/modprobe.d" "$ROOT/etc/udev/rules.d" "$ROOT/etc/default"
+	echo 'GRUB_CMDLINE_LINUX_DEFAULT="quiet"' >"$ROOT/etc/default/grub"
+	export VFIO_CLAIM_LOCK_TIMEOUT=1
+}
+
+vc() {
+	"$VC" --root "$ROOT" "$@"
+}
+
+# Run vc with the fake kernel; its writes go to $ROOT/../writes.log.
+vc_mock() {
+	LD_PRELOAD="$TOP/build/fakesysfs.so" VFIO_CLAIM_MOCK_ROOT="$ROOT" \
+		VFIO_CLAIM_MOCK_LOG="$BATS_TEST_TMPDIR/writes.log" "$VC" --root "$ROOT" "$@"
+}
+
+driver_of() {
+	basename "$(readlink "$ROOT/sys/bus/pci/devices/$1/driver")" 2>/dev/null || echo none
+}
+
+# A gzip'd newc initramfs holding what the package's hook copies.
+make_initramfs() {
+	local d="$BATS_TEST_TMPDIR/initramfs"
+	rm -rf "$d" && mkdir -p "$d/usr/lib/modules/$KVER/updates/dkms" "$d/usr/lib/udev/rules.d" \
+		"$d/etc/modprobe.d" "$d/etc/udev/rules.d"
+	: >"$d/usr/lib/modules/$KVER/updates/dkms/vfio_claim.ko"
+	: >"$d/usr/lib/modules/$KVER/vfio-pci.ko"
+	: >"$d/usr/lib/udev/rules.d/60-vfio-claim.rules"
+	for f in etc/vfio-claim.conf etc/modprobe.d/vfio-claim-claims.conf etc/udev/rules.d/59-vfio-claim-claims.rules; do
+		[ -f "$ROOT/$f" ] && cp "$ROOT/$f" "$d/$f"
+	done
+	mkdir -p "$ROOT/boot"
+	(cd "$d" && find . | cpio -o -H newc --quiet | gzip) >"$ROOT/boot/initrd.img-$KVER"
+}
+
+@test "add writes the address with its ID, keeps comments, and is idempotent" {
+	printf '# my GPUs\n\n10de:1b80   # another card\n' >"$ROOT/etc/vfio-claim.conf"
+	run --separate-stderr vc add 0a:00.0 --group
+	assert_success
+	assert_output "added to /etc/vfio-claim.conf: 0000:0a:00.0@10de:1c03 group; run 'vfio-claim apply' to make it take effect"
+	run cat "$ROOT/etc/vfio-claim.conf"
+	assert_output "$(printf '# my GPUs\n\n10de:1b80   # another card\n0000:0a:00.0@10de:1c03 group')"
+	run --separate-stderr vc add 0a:00.0 --group
+	assert_success
+	assert_output "0000:0a:00.0 is already claimed at /etc/vfio-claim.conf:4: 0000:0a:00.0@10de:1c03 group"
+	run --separate-stderr vc add 0a:00.0
+	assert_success
+	assert_output "/etc/vfio-claim.conf:4: 0000:0a:00.0@10de:1c03 (was: 0000:0a:00.0@10de:1c03 group); run 'vfio-claim apply' to make it take effect"
+}
+
+@test "add refuses the boot VGA device without --force, and bridges always" {
+	run --separate-stderr vc add 43:00.0
+	assert_failure 1
+	assert_equal "$stderr" "vfio-claim: 0000:43:00.0 is the boot VGA device (the host's console); the host needs it: claim it anyway with --force"
+	[ ! -e "$ROOT/etc/vfio-claim.conf" ]
+	run --separate-stderr vc add 43:00.0 --force
+	assert_success
+	bridge=$(basename "$(dirname "$(readlink -f "$ROOT/sys/bus/pci/devices/0000:0a:00.0")")")
+	run --separate-stderr vc add "$bridge"
+	assert_failure 64
+	assert_equal "$stderr" "vfio-claim: $bridge is a bridge; bridges stay with the host (pcieport) and are never claimed"
+}
+
+@test "remove drops the claim and keeps the rest" {
+	printf '# keep me\n0000:0a:00.0@10de:1c03 group\n10de:1b80\n' >"$ROOT/etc/vfio-claim.conf"
+	run --separate-stderr vc remove 0a:00.0
+	assert_success
+	assert_output "$(printf "removed /etc/vfio-claim.conf:2: 0000:0a:00.0@10de:1c03 group\nrun 'vfio-claim apply' to make it take effect")"
+	run cat "$ROOT/etc/vfio-claim.conf"
+	assert_output "$(printf '# keep me\n10de:1b80')"
+	run --separate-stderr vc remove 0a:00.0
+	assert_success
+	assert_output "0a:00.0 is not in the config; nothing to remove"
+}
+
+@test "remove of an address claimed by its ID says which line holds it" {
+	printf '10de:1c03\n' >"$ROOT/etc/vfio-claim.conf"
+	run --separate-stderr vc remove 0a:00.0
+	assert_failure 1
+	assert_equal "$stderr" "vfio-claim: 0000:0a:00.0 is claimed by its ID at /etc/vfio-claim.conf:1 (10de:1c03); remove that with 'vfio-claim remove 10de:1c03'"
+}
+
+@test "apply: --check shows the diff and exits 2; apply writes; a second apply changes nothing" {
+	vc add 0a:00.0 --group >/dev/null
+	run --separate-stderr vc apply --check
+	assert_failure 2
+	assert_expected workflow/apply-check.txt
+	[ ! -e "$ROOT/etc/modprobe.d/vfio-claim-claims.conf" ]
+
+	run --separate-stderr vc apply
+	assert_success
+	assert_expected workflow/apply.txt
+	assert_equal "$stderr" "vfio-claim: warning: kernel arguments missing: iommu=pt; add them to GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub and run update-grub"
+	run cat "$ROOT/etc/modprobe.d/vfio-claim-claims.conf"
+	assert_expected workflow/modprobe.conf
+	run cat "$ROOT/etc/udev/rules.d/59-vfio-claim-claims.rules"
+	assert_expected workflow/udev.rules
+
+	run --separate-stderr vc apply
+	assert_success
+	assert_line "nothing to change: the files match /etc/vfio-claim.conf"
+	run --separate-stderr vc apply --check
+	assert_success
+	assert_output "nothing to change"
+}
+
+@test "apply --json reports the files and claims" {
+	vc add 0a:00.0 --group >/dev/null
+	run --separate-stderr vc --json apply
+	assert_success
+	assert_expected workflow/apply.json
+	python3 -m json.tool >/dev/null <<<"$output"
+}
+
+@test "apply with owner= writes the /dev/vfio rule; removing every claim removes the files" {
+	vc add 0a:00.0 --group --owner alice:kvm >/dev/null
+	vc apply >/dev/null 2>&1
+	run grep '^KERNEL=="[0-9]*", OWNER' "$ROOT/etc/udev/rules.d/59-vfio-claim-claims.rules"
+	assert_output --regexp '^KERNEL=="[0-9]+", OWNER="alice", GROUP="kvm", MODE="0660"$'
+	vc remove 0a:00.0 >/dev/null
+	run --separate-stderr vc apply
+	assert_success
+	assert_line "removed /etc/modprobe.d/vfio-claim-claims.conf"
+	assert_line "removed /etc/udev/rules.d/59-vfio-claim-claims.rules"
+	[ ! -e "$ROOT/etc/modprobe.d/vfio-claim-claims.conf" ]
+}
+
+@test "apply never overwrites a file vfio-claim did not write" {
+	vc add 0a:00.0 >/dev/null
+	echo "options vfio_claim slots=mine" >"$ROOT/etc/modprobe.d/vfio-claim-claims.conf"
+	before=$(tree_state "$ROOT/etc")
+	run --separate-stderr vc apply
+	assert_failure 1
+	assert_equal "$stderr" "vfio-claim: /etc/modprobe.d/vfio-claim-claims.conf exists and was not written by vfio-claim; move it away and run apply again (nothing was changed)"
+	assert_equal "$(tree_state "$ROOT/etc")" "$before"
+}
+
+@test "a failed write leaves the previous files in place" {
+	vc add 0a:00.0 >/dev/null
+	vc apply >/dev/null 2>&1
+	vc add 0a:00.1 >/dev/null
+	# The udev rule's temporary cannot be created: the modprobe.d file must not change either.
+	mkdir "$ROOT/etc/udev/rules.d/59-vfio-claim-claims.rules.vfio-claim-new"
+	before=$(tree_state "$ROOT/etc")
+	run --separate-stderr vc apply
+	assert_failure 69
+	assert_equal "${stderr_lines[-1]}" "vfio-claim: /etc/udev/rules.d/59-vfio-claim-claims.rules: cannot write: Is a directory; the previous files are in place"
+	assert_equal "$(tree_state "$ROOT/etc")" "$before"
+}
+
+@test "an unreadable generated file stops apply before anything is written" {
+	vc add 0a:00.0 >/dev/null
+	rm -rf "$ROOT/etc/udev/rules.d" && echo "not a directory" >"$ROOT/etc/udev/rules.d"
+	before=$(tree_state "$ROOT/etc")
+	run --separate-stderr vc apply
+	assert_failure 69
+	assert_equal "$stderr" "vfio-claim: /etc/udev/rules.d/59-vfio-claim-claims.rules: cannot read: Not a directory"
+	assert_equal "$(tree_state "$ROOT/etc")" "$before"
+}
+
+@test "two runs at once: the second waits for the lock, then gives up with a clear line" {
+	vc add 0a:00.0 >/dev/null
+	mkdir -p "$ROOT/run"
+	flock "$ROOT/run/vfio-claim.lock" sleep 5 &
+	sleep 0.3
+	run --separate-stderr vc apply
+	assert_failure 69
+	assert_equal "${stderr_lines[-1]}" "vfio-claim: /run/vfio-claim.lock: held too long; another vfio-claim is running: wait for it and try again"
+	[ ! -e "$ROOT/etc/modprobe.d/vfio-claim-claims.conf" ]
+	kill %1 2>/dev/null || true
+}
+
+@test "bind refuses to leave a group half on host drivers" {
+	run --separate-stderr vc_mock bind 0a:00.0
+	assert_failure 1
+	assert_equal "$stderr" "vfio-claim: IOMMU group $(basename "$(readlink "$ROOT/sys/bus/pci/devices/0000:0a:00.0/iommu_group")") would be left half on host drivers: 0000:0a:00.1 stays on snd_hda_intel; name it too, use --group, or --partial to bind only what you named"
+	[ ! -e "$BATS_TEST_TMPDIR/writes.log" ]
+}
+
+@test "bind --group writes override, unbind and drivers_probe, and unbind gives the drivers back" {
+	run --separate-stderr vc_mock bind --group 0a:00.0
+	assert_success
+	assert_output "$(printf '0000:0a:00.0: nouveau -> vfio-pci\n0000:0a:00.1: snd_hda_intel -> vfio-pci')"
+	run cat "$BATS_TEST_TMPDIR/writes.log"
+	assert_expected workflow/bind-writes.log
+	[ "$(driver_of 0000:0a:00.0)" = vfio-pci ]
+	[ "$(driver_of 0000:0a:00.1)" = vfio-pci ]
+	[ "$(cat "$ROOT/run/vfio-claim/bound/0000:0a:00.0")" = "$(printf 'driver=nouveau\noverride=')" ]
+
+	rm "$BATS_TEST_TMPDIR/writes.log"
+	run --separate-stderr vc_mock unbind --group 0a:00.0
+	assert_success
+	assert_output "$(printf '0000:0a:00.0: vfio-pci -> nouveau\n0000:0a:00.1: vfio-pci -> snd_hda_intel')"
+	run cat "$BATS_TEST_TMPDIR/writes.log"
+	assert_expected workflow/unbind-writes.log
+	[ "$(driver_of 0000:0a:00.0)" = nouveau ]
+	[ "$(driver_of 0000:0a:00.1)" = snd_hda_intel ]
+	[ ! -e "$ROOT/run/vfio-claim/bound/0000:0a:00.0" ]
+}
+
+@test "bind rolls every device back when vfio-pci refuses one" {
+	before=$(tree_state "$ROOT/sys")
+	VFIO_CLAIM_MOCK_REFUSE=0000:0a:00.1 run --separate-stderr vc_mock bind --group 0a:00.0
+	assert_failure 1
+	assert_equal "$stderr" "vfio-claim: bind failed: 0000:0a:00.1: did not bind to vfio-pci (see the kernel log: 'dmesg | grep 0000:0a:00.1'); every device is back on its previous driver"
+	[ "$(driver_of 0000:0a:00.0)" = nouveau ]
+	[ "$(driver_of 0000:0a:00.1)" = snd_hda_intel ]
+	run cat "$ROOT/sys/bus/pci/devices/0000:0a:00.0/driver_override"
+	assert_output "(null)"
+}
+
+@test "export: QEMU arguments and libvirt hostdevs for the whole group" {
+	run --separate-stderr vc export --qemu 0a:00.0
+	assert_success
+	assert_output "$(printf -- '-device vfio-pci,host=0000:0a:00.0,multifunction=on \\\n-device vfio-pci,host=0000:0a:00.1')"
+	run --separate-stderr vc export --libvirt 0a:00.1
+	assert_success
+	assert_expected workflow/export-libvirt.xml
+}
+
+@test "verify: a fresh apply without bind or initramfs names each problem and its fix" {
+	vc add 0a:00.0 --group >/dev/null
+	vc apply >/dev/null 2>&1
+	run --separate-stderr vc verify
+	assert_failure 1
+	assert_expected workflow/verify-unbound.txt
+}
+
+@test "verify: bound, applied, and in the initramfs: exit 0; a later config change is reported stale" {
+	vc add 0a:00.0 --group >/dev/null
+	vc apply >/dev/null 2>&1
+	vc_mock bind --group 0a:00.0 >/dev/null
+	make_initramfs
+	run --separate-stderr vc verify
+	assert_success
+	assert_output --regexp '^ok: [0-9]+ checks hold now and for the next boot$'
+	run --separate-stderr vc --json verify
+	assert_success
+	python3 -m json.tool >/dev/null <<<"$output"
+
+	vc add 43:00.1 >/dev/null
+	vc apply >/dev/null 2>&1
+	run --separate-stderr vc verify 0a:00.0
+	assert_failure 1
+	assert_line "/etc/modprobe.d/vfio-claim-claims.conf: differs in /boot/initrd.img-$KVER: the initramfs is stale (built before the last change); fix: vfio-claim apply --initramfs"
+	assert_line "/etc/vfio-claim.conf: differs in /boot/initrd.img-$KVER: the initramfs is stale (built before the last change); fix: vfio-claim apply --initramfs"
+}
+
+@test "verify judges the guides' way: blacklist nouveau and options vfio-pci ids=" {
+	printf 'blacklist nouveau\noptions vfio-pci ids=10de:1c03,10de:10f1\n' >"$ROOT/etc/modprobe.d/vfio.conf"
+	make_initramfs
+	run --separate-stderr vc verify
+	assert_failure 1
+	assert_expected workflow/verify-guides.txt
+}
+
+@test "verify without a module index is a clear error" {
+	rm -rf "$ROOT/lib/modules"
+	run --separate-stderr vc verify
+	assert_failure 69
+	assert_equal "$stderr" "vfio-claim: /lib/modules/$KVER: no module index (modules.dep.bin) to check the drivers against; install the kernel's modules or run 'depmod $KVER'"
+}
