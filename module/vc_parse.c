@@ -90,6 +90,8 @@ static int parse_addr_at(const char *s, size_t len, size_t *pos,
  * @len: its length
  * @addr: where to store the address
  *
+ * Context: any; it neither sleeps nor allocates.
+ *
  * Return: 0, or -EINVAL unless s[0..len) is exactly one address.
  */
 int vc_parse_addr(const char *s, size_t len, struct vc_pci_addr *addr)
@@ -108,6 +110,8 @@ int vc_parse_addr(const char *s, size_t len, struct vc_pci_addr *addr)
  * @s: the text, not necessarily NUL-terminated
  * @len: its length
  * @id: where to store the ID; subvendor and subdevice are VC_ANY_ID if absent
+ *
+ * Context: any; it neither sleeps nor allocates.
  *
  * Return: 0, or -EINVAL unless s[0..len) is exactly one ID.
  */
@@ -138,6 +142,8 @@ int vc_parse_id(const char *s, size_t len, struct vc_pci_id *id)
  * @s: the text, not necessarily NUL-terminated
  * @len: its length
  * @slot: where to store the result
+ *
+ * Context: any; it neither sleeps nor allocates.
  *
  * Return: 0, or -EINVAL unless s[0..len) is exactly one slot.
  */
@@ -170,6 +176,8 @@ int vc_parse_slot(const char *s, size_t len, struct vc_slot *slot)
  * @item: set to the start of the next item
  * @item_len: set to its length, white space around it removed
  *
+ * Context: any; it neither sleeps nor allocates.
+ *
  * Return: true with an item, false at the end of the list.
  */
 bool vc_next_item(const char *list, size_t len, size_t *pos,
@@ -200,12 +208,34 @@ bool vc_next_item(const char *list, size_t len, size_t *pos,
 	return true;
 }
 
+/**
+ * vc_addr_equal() - compare two PCI addresses
+ * @a: one address
+ * @b: the other
+ *
+ * Context: any; it neither sleeps nor allocates.
+ *
+ * Return: true if domain, bus, slot and function are all equal.
+ */
 bool vc_addr_equal(const struct vc_pci_addr *a, const struct vc_pci_addr *b)
 {
 	return a->domain == b->domain && a->bus == b->bus &&
 	       a->slot == b->slot && a->func == b->func;
 }
 
+/**
+ * vc_id_matches() - does a device's ID match a parsed ID?
+ * @id: the ID from vc_parse_id(); its subvendor and subdevice match anything
+ *      when they are VC_ANY_ID
+ * @vendor: the device's vendor
+ * @device: the device's device ID
+ * @subvendor: the device's subsystem vendor
+ * @subdevice: the device's subsystem device ID
+ *
+ * Context: any; it neither sleeps nor allocates.
+ *
+ * Return: true if the device matches @id.
+ */
 bool vc_id_matches(const struct vc_pci_id *id, u32 vendor, u32 device,
 		   u32 subvendor, u32 subdevice)
 {
@@ -224,6 +254,19 @@ static char *put_hex(char *p, u32 v, unsigned int digits)
 	return p;
 }
 
+/**
+ * vc_format_addr() - write an address the way the kernel names PCI devices
+ * @buf: room for VC_ADDR_STRLEN bytes
+ * @addr: the address
+ *
+ * Writes "dddd:bb:ss.f" in lower case, the domain with at least 4 digits
+ * (more only when it needs them, as for Intel VMD's 10000), NUL-terminated.
+ * vc_parse_addr() reads it back to the same address.
+ *
+ * Context: any; it neither sleeps nor allocates.
+ *
+ * Return: @buf.
+ */
 char *vc_format_addr(char *buf, const struct vc_pci_addr *addr)
 {
 	unsigned int digits = 4;

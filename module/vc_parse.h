@@ -25,9 +25,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-typedef uint8_t u8;
-typedef uint16_t u16;
-typedef uint32_t u32;
+/* The kernel's own definitions: the same types as uint8_t etc. on Linux. */
+typedef unsigned char u8;
+typedef unsigned short u16;
+typedef unsigned int u32;
 #endif
 
 /* Same value as the kernel's PCI_ANY_ID. */

@@ -61,14 +61,19 @@ static int set_override(const struct sysroot *root, const struct pci_dev *d, con
 	return sysroot_write(root, path, value[0] ? value : "\n");
 }
 
+static void current_driver(const struct sysroot *root, const struct pci_dev *d, char *buf,
+			   size_t size);
+
+/* Unbind from whatever driver has it now; nothing to do when none has. */
 static int unbind_current(const struct sysroot *root, const struct pci_dev *d)
 {
-	char path[PATH_MAX];
-	int r;
+	char path[PATH_MAX], driver[NAME_MAX + 1];
 
-	snprintf(path, sizeof(path), "sys/bus/pci/devices/%s/driver/unbind", d->name);
-	r = sysroot_write(root, path, d->name);
-	return r == -ENOENT ? 0 : r;	/* no driver: nothing to unbind */
+	current_driver(root, d, driver, sizeof(driver));
+	if (!driver[0])
+		return 0;
+	snprintf(path, sizeof(path), "sys/bus/pci/drivers/%s/unbind", driver);
+	return sysroot_write(root, path, d->name);
 }
 
 static int probe(const struct sysroot *root, const struct pci_dev *d)

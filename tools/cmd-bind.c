@@ -158,6 +158,11 @@ static int run_bind(struct context *ctx, int argc, char **argv)
 		}
 	}
 
+	if (!sysroot_exists(&ctx->root, "sys/bus/pci/drivers/vfio-pci")) {
+		ERR("vfio-pci is not loaded; run 'modprobe vfio-pci' and try again");
+		code = EXIT_UNAVAILABLE;
+		goto out;
+	}
 	before = calloc((size_t)s.n + 1, sizeof(*before));
 	for (int i = 0; before && i < s.n; i++)
 		before[i] = s.devs[i]->driver ? strdup(s.devs[i]->driver) : NULL;

@@ -451,7 +451,7 @@ static void check_guides_way(struct context *ctx, struct kmodinfo *k, const stru
 							  "'blacklist %s' does not stop %s: %s", nm->name, nm->name, leak);
 					else if (!softdep)
 						add_check(c, false, d->name, "ids", fix,
-							  "'options vfio-pci ids=%s' relies on %s being blacklisted, but nothing loads vfio-pci for it (it has no modalias for this device): add 'softdep %s pre: vfio-pci'",
+							  "'options vfio-pci ids=%s' relies on %s being blacklisted, but nothing loads vfio-pci (it never loads from a device's modalias): add 'softdep %s pre: vfio-pci'",
 							  idtext, nm->name, nm->name);
 					else
 						add_check(c, true, d->name, "ids", NULL,

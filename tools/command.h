@@ -12,6 +12,7 @@
 #include "sysroot.h"
 
 struct context {
+	char **argv;		/* the command's arguments, for messages about them */
 	const char *root_path;	/* --root, "/" by default */
 	struct sysroot root;	/* opened by context_open_root() */
 	bool json;

@@ -236,7 +236,7 @@ void reason_text(const struct reason *r, char *buf, size_t size)
 		snprintf(buf, size, "unbound and not claimed; a host driver may still take it");
 		break;
 	case REASON_NO_DMA_DRIVER:
-		snprintf(buf, size, "bound to %s, which does not manage DMA, and bridges are never claimed",
+		snprintf(buf, size, "bound to %s, which does not manage DMA; chipset functions and bridges are never claimed",
 			 d->driver);
 		break;
 	case REASON_BOOT_VGA:

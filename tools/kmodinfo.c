@@ -90,13 +90,26 @@ int kmodinfo_open(const struct sysroot *root, struct kmodinfo **out, char *kver,
 	k = calloc(1, sizeof(*k));
 	if (!k)
 		return -ENOMEM;
-	k->ctx = kmod_new(dirname, confs);
+	/*
+	 * kmod_new() parses modprobe.d before a log function can be set; keep it
+	 * quiet there (the commands report what matters) unless KMOD_LOG asks.
+	 */
+	{
+		bool quiet = !getenv("KMOD_LOG");
+
+		if (quiet)
+			setenv("KMOD_LOG", "0", 1);
+		k->ctx = kmod_new(dirname, confs);
+		if (quiet)
+			unsetenv("KMOD_LOG");
+	}
 	k->dirname = strdup(dirname);
 	if (!k->ctx || !k->dirname) {
 		kmodinfo_close(k);
 		return -ENOMEM;
 	}
 	kmod_set_log_fn(k->ctx, route_log, NULL);
+	kmod_set_log_priority(k->ctx, 3);	/* LOG_ERR */
 	r = kmod_load_resources(k->ctx);
 	if (r < 0) {
 		kmodinfo_close(k);

@@ -110,8 +110,13 @@ int handle_global_option(struct context *ctx, const struct command *cmd, int c, 
 		*exit_code = EXIT_OK;
 		return -1;
 	default:
-		/* getopt has already said what was wrong. */
-		*exit_code = usage_error(cmd, "bad option");
+		/* getopt is quiet (opterr = 0): say it once, our way. */
+		if (optopt && optopt < 0x100 && !strchr("hvq", optopt))
+			*exit_code = usage_error(cmd, "unknown option '-%c'", optopt);
+		else if (optopt)
+			*exit_code = usage_error(cmd, "option '%s' needs a value", ctx->argv[optind - 1]);
+		else
+			*exit_code = usage_error(cmd, "unknown option '%s'", ctx->argv[optind - 1]);
 		return -1;
 	}
 }
@@ -157,6 +162,8 @@ int main(int argc, char **argv)
 	const struct command *cmd;
 	int c, code;
 
+	opterr = 0;
+	ctx.argv = argv;
 	while ((c = getopt_long(argc, argv, MAIN_SHORT_OPTIONS, options, NULL)) != -1)
 		if (handle_global_option(&ctx, NULL, c, &code) < 0)
 			return code;
@@ -179,6 +186,7 @@ int main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	optind = 0;	/* a full reset of getopt for the command's own parse */
+	ctx.argv = argv;
 	code = cmd->run(&ctx, argc, argv);
 	if (ctx.root.fd >= 0)
 		sysroot_close(&ctx.root);

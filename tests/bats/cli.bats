@@ -32,7 +32,7 @@ load helpers
 @test "an unknown option is a usage error" {
 	run --separate-stderr "$VC" list --frob
 	assert_failure 64
-	assert_equal "${stderr_lines[-1]}" "vfio-claim: bad option; try 'vfio-claim list --help'"
+	assert_equal "$stderr" "vfio-claim: unknown option '--frob'; try 'vfio-claim list --help'"
 }
 
 @test "each command has its own --help" {

@@ -2,6 +2,8 @@
 # Shared by the bats suites: where things are, and whole-output comparison
 # against expected files.
 
+bats_require_minimum_version 1.5.0
+
 load /usr/lib/bats/bats-support/load.bash
 load /usr/lib/bats/bats-assert/load.bash
 

@@ -28,7 +28,7 @@ machines() {
 	assert_success
 	assert_line --regexp "^IOMMU group [0-9]+: blocked: not safe to give to a guest$"
 	assert_line --regexp "^  0000:43:00\.0 \[1002:67c7\] VGA compatible controller \[0300\]: .*Radeon Pro WX 5100"
-	assert_line --regexp "^    driver amdgpu .* boot-VGA"
+	assert_line --regexp "^ +driver amdgpu .* boot-VGA$"
 	assert_line "    blocked: 0000:43:00.0 the boot VGA device (the host's console)"
 }
 
@@ -56,7 +56,7 @@ print(g["verdict"], g["guest_now"], g["guest_once_claimed"], " ".join(g["claim"]
 	run --separate-stderr "$VC" --root "$FIXTURES/intel-gtx960" list 01:00.0
 	assert_success
 	assert_line "IOMMU group 1: claimable: can go to a guest once 0000:01:00.0 and 0000:01:00.1 are claimed"
-	assert_line --regexp "^    driver pcieport .*  bridge$"
+	assert_line --regexp "^ +driver pcieport .*  bridge$"
 }
 
 @test "bcm5720: the NIC with an interface up is blocked, and says which" {

@@ -102,7 +102,7 @@ make_initramfs() {
 	run --separate-stderr vc apply
 	assert_success
 	assert_expected workflow/apply.txt
-	assert_equal "$stderr" "vfio-claim: warning: kernel arguments missing: iommu=pt; add them to GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub and run update-grub"
+	assert_equal "$stderr" ""
 	run cat "$ROOT/etc/modprobe.d/vfio-claim-claims.conf"
 	assert_expected workflow/modprobe.conf
 	run cat "$ROOT/etc/udev/rules.d/59-vfio-claim-claims.rules"
@@ -114,6 +114,19 @@ make_initramfs() {
 	run --separate-stderr vc apply --check
 	assert_success
 	assert_output "nothing to change"
+}
+
+@test "apply names the kernel arguments still missing and where they go" {
+	sed -i 's/ iommu=pt//' "$ROOT/proc/cmdline"
+	vc add 0a:00.0 >/dev/null
+	run --separate-stderr vc apply
+	assert_success
+	assert_equal "$stderr" "vfio-claim: warning: kernel arguments missing: iommu=pt; add them to GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub and run update-grub"
+	sed -i 's/ amd_iommu=on//' "$ROOT/proc/cmdline"
+	rm "$ROOT/etc/default/grub"
+	mkdir -p "$ROOT/etc/kernel" && echo "root=/dev/nvme0n1p2" >"$ROOT/etc/kernel/cmdline"
+	run --separate-stderr vc apply
+	assert_equal "$stderr" "vfio-claim: warning: kernel arguments missing: iommu=pt; add them to /etc/kernel/cmdline and reinstall the kernel (kernel-install add or bootctl)"
 }
 
 @test "apply --json reports the files and claims" {

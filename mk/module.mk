@@ -1,0 +1,154 @@
+# The vfio_claim kernel module, its parser's tests, and what loads it at boot.
+#
+#   make module [KVER=...|KDIR=...]   build vfio_claim.ko in build/module/KVER/
+#   make check-parse                  unit tests of module/vc_parse.c
+#   make check-fuzz                   libFuzzer run of module/vc_parse.c
+#   make check-module-build           W=1 + sparse build against every installed
+#                                     kernel's headers, then checkpatch
+#   make check-initramfs              shellcheck the boot scripts; build a real
+#                                     initramfs per kernel and check its contents
+#   make install-module DESTDIR=...   DKMS source, udev, modprobe.d, initramfs
+DEP_GROUPS += module
+CHECKS += parse fuzz module-build initramfs
+
+KVER ?= $(shell uname -r)
+MODULE_FILES := module/Kbuild module/Makefile $(sort $(wildcard module/*.c module/*.h))
+MODULE_DKMS_DIR = $(DESTDIR)/usr/src/vfio-claim-$(VERSION)
+
+# Kbuild must not inherit this make's command line (CC=, CFLAGS=...): the
+# kernel's headers say which compiler and flags a module needs.
+KBUILD_MAKE = env -u MAKEFLAGS -u MFLAGS -u MAKEOVERRIDES -u MAKELEVEL $(MAKE)
+
+# Kbuild writes its objects next to the sources, so each build gets a copy
+# laid out like the DKMS tree (module/ and VERSION side by side): one per
+# kernel, and module/ itself stays clean.
+# $(call module_tree,DIR)
+define module_tree
+rm -rf $(1) && mkdir -p $(1)/module && \
+	cp $(MODULE_FILES) $(1)/module/ && cp VERSION $(1)/
+endef
+
+.PHONY: module check-parse check-fuzz check-module-build check-initramfs install-module
+module:
+	@if [ -z "$(KDIR)" ] && [ ! -d /lib/modules/$(KVER)/build ]; then \
+		echo "module: no headers for $(KVER) in /lib/modules/$(KVER)/build; give KVER= (one of:" \
+			$$(ls -d /lib/modules/*/build 2>/dev/null | cut -d/ -f4) ") or KDIR=" >&2; \
+		exit 69; \
+	fi
+	@$(call module_tree,$(BUILD)/module/$(KVER))
+	$(KBUILD_MAKE) -C $(BUILD)/module/$(KVER)/module KVER=$(KVER) \
+		$(if $(KDIR),KDIR=$(abspath $(KDIR))) $(if $(W),W=$(W))
+	@echo "module: $(BUILD)/module/$(KVER)/module/vfio_claim.ko"
+
+# The parser's unit tests, with the tool's flags (the tool compiles the same
+# file) and the sanitizers, which catch reads past an item's length.
+$(BUILD)/unit/test_vc_parse: tests/unit/test_vc_parse.c module/vc_parse.c module/vc_parse.h
+	@mkdir -p $(dir $@)
+	$(CC) $(TOOL_CFLAGS) $(CFLAGS) -fsanitize=address,undefined -fno-sanitize-recover=all \
+		-fno-omit-frame-pointer -o $@ tests/unit/test_vc_parse.c module/vc_parse.c
+
+check-parse: $(BUILD)/unit/test_vc_parse
+	$(BUILD)/unit/test_vc_parse
+
+# libFuzzer: a fixed number of runs from the seed corpus; any crash, leak,
+# sanitizer report or broken property fails. New inputs go to
+# build/fuzz/corpus, crash inputs to build/fuzz/ (never into tests/).
+FUZZ_RUNS ?= 400000
+FUZZ_CC ?= clang
+$(BUILD)/fuzz/fuzz_vc_parse: tests/fuzz/fuzz_vc_parse.c module/vc_parse.c module/vc_parse.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -g -O1 -std=gnu11 -Wall -Wextra -Werror -Imodule \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-o $@ tests/fuzz/fuzz_vc_parse.c module/vc_parse.c
+
+check-fuzz: $(BUILD)/fuzz/fuzz_vc_parse
+	@mkdir -p $(BUILD)/fuzz/corpus
+	@log=$(BUILD)/fuzz/fuzz.log; \
+	if $(BUILD)/fuzz/fuzz_vc_parse -runs=$(FUZZ_RUNS) -max_len=256 -seed=1 \
+		-dict=tests/fuzz/vc_parse.dict -artifact_prefix=$(BUILD)/fuzz/ \
+		-max_total_time=50 $(BUILD)/fuzz/corpus tests/fuzz/corpus >$$log 2>&1; then \
+		echo "fuzz: $$(grep -o 'Done [0-9]* runs in [0-9]* second(s)' $$log), no crash or leak"; \
+	else \
+		tail -40 $$log; echo "fuzz: FAILED (log $$log; crash input in $(BUILD)/fuzz/)" >&2; exit 1; \
+	fi
+
+# Build against every kernel whose headers are installed, with W=1 and
+# sparse (C=1), failing on any warning; then checkpatch. Debian 6.1's headers
+# come from module.list (linux-headers-amd64); the newest 6.12 headers of the
+# bookworm series are resolved now (their ABI number changes) and installed.
+MODULE_612_HEADERS = apt-cache search --names-only '^linux-headers-6\.12\.[0-9]+\+deb12[0-9a-z.~]*-amd64$$' 2>/dev/null | \
+	sed -n 's/^\(linux-headers-[^ ]*\) .*/\1/p' | sort -V | tail -1
+
+check-module-build:
+	@pkg=$$($(MODULE_612_HEADERS)); \
+	if [ -z "$$pkg" ] && [ "$$(id -u)" = 0 ]; then \
+		apt-get -q -o DPkg::Lock::Timeout=900 update >/dev/null; pkg=$$($(MODULE_612_HEADERS)); \
+	fi; \
+	if [ -n "$$pkg" ]; then scripts/install-deps.sh --packages $$pkg || exit $$?; \
+	else echo "module-build: no linux-headers-6.12.*+deb12-amd64 in the package lists" >&2; exit 69; fi
+	@rc=0; n=0; \
+	for kdir in /lib/modules/*/build; do \
+		[ -d "$$kdir/" ] || continue; \
+		kver=$$(basename $$(dirname $$kdir)); n=$$((n + 1)); \
+		dir=$(BUILD)/module-check/$$kver; log=$$dir/build.log; \
+		$(call module_tree,$$dir); \
+		if $(KBUILD_MAKE) -C $$dir/module KVER=$$kver KDIR=$$kdir W=1 C=1 >$$log 2>&1; then st=0; else st=$$?; fi; \
+		if grep -qi -e warning -e 'error' $$log || [ $$st != 0 ] || [ ! -f $$dir/module/vfio_claim.ko ]; then \
+			grep -i -B2 -A4 -e warning -e error $$log | tail -40; \
+			echo "module-build: $$kver: FAILED (make status $$st, log $$log)"; rc=1; continue; \
+		fi; \
+		if grep -q -- -DVC_HAVE_DEVICE_SET_DRIVER_OVERRIDE $$dir/module/.vfio_claim_main.o.cmd; then \
+			api="device_set_driver_override()"; else api="driver_set_override()"; fi; \
+		echo "module-build: $$kver: ok, W=1 and sparse without a warning; driver_override through $$api; $$(modinfo -F vermagic $$dir/module/vfio_claim.ko)"; \
+	done; \
+	if [ $$n = 0 ]; then echo "module-build: no kernel headers under /lib/modules/*/build" >&2; exit 69; fi; \
+	scripts/checkpatch.sh || rc=1; \
+	exit $$rc
+
+# The boot integration: shell syntax and shellcheck, then a real initramfs
+# per installed kernel (initramfs/check-image.sh: private mount namespace,
+# the host is left as it was), with the module check-module-build built.
+MODULE_BOOT_SCRIPTS := initramfs/hooks/vfio-claim initramfs/scripts/init-top/00-vfio-claim \
+	initramfs/check-image.sh
+check-initramfs:
+	@for f in $(MODULE_BOOT_SCRIPTS); do sh -n $$f || exit 1; done
+	@bash -n dracut/90vfio-claim/module-setup.sh
+	shellcheck $(MODULE_BOOT_SCRIPTS)
+	shellcheck -s bash dracut/90vfio-claim/module-setup.sh
+	@args=""; \
+	for kdir in /lib/modules/*/build; do \
+		[ -d "$$kdir/" ] || continue; \
+		kver=$$(basename $$(dirname $$kdir)); dir=$(BUILD)/module-check/$$kver; \
+		if [ ! -f $$dir/module/vfio_claim.ko ]; then \
+			$(call module_tree,$$dir); \
+			$(KBUILD_MAKE) -C $$dir/module KVER=$$kver KDIR=$$kdir >$$dir/build.log 2>&1 || \
+				{ tail -20 $$dir/build.log; exit 1; }; \
+		fi; \
+		args="$$args $$kver=$$dir/module/vfio_claim.ko"; \
+	done; \
+	[ -n "$$args" ] || { echo "initramfs: no kernel headers under /lib/modules/*/build" >&2; exit 69; }; \
+	initramfs/check-image.sh $$args
+
+# The DKMS source tree, as dkms expects it in /usr/src/NAME-VERSION/; its
+# dkms.conf gets the version as a literal (see the comment in dkms.conf).
+# The one-line Kbuild at its top lets dkms's built-in "make -C KDIR
+# M=<tree> clean" (run before each build) descend into module/ instead of
+# failing with status 2.
+install: install-module
+install-module:
+	install -d $(MODULE_DKMS_DIR)/module
+	install -m 0644 $(MODULE_FILES) $(MODULE_DKMS_DIR)/module/
+	install -m 0644 VERSION $(MODULE_DKMS_DIR)/VERSION
+	sed 's/^PACKAGE_VERSION=.*/PACKAGE_VERSION="$(VERSION)"/' dkms.conf >$(MODULE_DKMS_DIR)/dkms.conf
+	printf '%s\n' '# SPDX-License-Identifier: GPL-2.0' \
+		'# For dkms: "make -C KDIR M=<this tree> [clean]" works on module/.' \
+		'obj-m += module/' >$(MODULE_DKMS_DIR)/Kbuild
+	chmod 0644 $(MODULE_DKMS_DIR)/dkms.conf $(MODULE_DKMS_DIR)/Kbuild
+	install -D -m 0644 udev/60-vfio-claim.rules $(DESTDIR)/usr/lib/udev/rules.d/60-vfio-claim.rules
+	install -D -m 0644 modprobe.d/vfio-claim.conf $(DESTDIR)/usr/lib/modprobe.d/vfio-claim.conf
+	install -D -m 0755 initramfs/hooks/vfio-claim \
+		$(DESTDIR)/usr/share/initramfs-tools/hooks/vfio-claim
+	install -D -m 0755 initramfs/scripts/init-top/00-vfio-claim \
+		$(DESTDIR)/usr/share/initramfs-tools/scripts/init-top/00-vfio-claim
+	install -D -m 0755 dracut/90vfio-claim/module-setup.sh \
+		$(DESTDIR)/usr/lib/dracut/modules.d/90vfio-claim/module-setup.sh
