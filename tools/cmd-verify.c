@@ -221,6 +221,17 @@ static void compare_in_initramfs(struct context *ctx, const struct initramfs *ir
 	char subject[128];
 	FILE *f;
 
+	/* Hooks may put udev rules from /etc into the image's /lib/udev/rules.d. */
+	if (!inside && strncmp(rel, "etc/udev/rules.d/", 17) == 0) {
+		char alt[300];
+
+		snprintf(alt, sizeof(alt), "lib/udev/rules.d/%s", rel + 17);
+		inside = initramfs_path(ir, alt);
+		if (!inside) {
+			snprintf(alt, sizeof(alt), "usr/lib/udev/rules.d/%s", rel + 17);
+			inside = initramfs_path(ir, alt);
+		}
+	}
 	snprintf(subject, sizeof(subject), "/%s", rel);
 	if (sysroot_read_all(&ctx->root, rel, &have) < 0) {
 		if (inside)
