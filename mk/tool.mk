@@ -41,3 +41,9 @@ $(BUILD)/fakesysfs.so: tests/mock/fakesysfs.c
 	$(CC) -std=gnu11 -Wall -Wextra -Werror -Wno-format-truncation -O2 -shared -fPIC -o $@ $< -ldl
 
 check-cli: $(BUILD)/fakesysfs.so
+
+# The committed fixture trees are what their machine descriptions generate.
+CHECKS += fixtures
+.PHONY: check-fixtures
+check-fixtures:
+	python3 tests/fixtures/sysfstree.py check
