@@ -180,6 +180,32 @@ static void check_devices_now(const struct machine *m, const struct resolution *
 	}
 }
 
+/* The loaded module claims what the config says, for devices added from now on. */
+static void check_module_now(struct context *ctx, const struct artifacts *a, struct checks *c)
+{
+	static const char *const names[] = { "slots", "ids" };
+	const char *want[] = { a->slots, a->ids };
+
+	if (!sysroot_exists(&ctx->root, "sys/module/vfio_claim")) {
+		add_check(c, false, "vfio_claim", "loaded", "modprobe vfio_claim",
+			  "is not loaded: a device added now (hotplug, SR-IOV VF) would not be claimed");
+		return;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		char path[128], have[4096];
+
+		snprintf(path, sizeof(path), "sys/module/vfio_claim/parameters/%s", names[i]);
+		if (sysroot_read(&ctx->root, path, have, sizeof(have)) < 0)
+			have[0] = '\0';
+		if (streq(have, want[i]))
+			add_check(c, true, "vfio_claim", "loaded", NULL, "%s=%s as configured", names[i], have);
+		else
+			add_check(c, false, "vfio_claim", "loaded", "vfio-claim apply",
+				  "the loaded module has %s=%s, the config says %s=%s", names[i],
+				  have[0] ? have : "(empty)", names[i], want[i][0] ? want[i] : "(empty)");
+	}
+}
+
 /* The generated files match what apply would write now. */
 static void check_files(struct context *ctx, const struct config *cfg, const struct resolution *res,
 			const struct machine *m, struct kmodinfo *kmod, struct checks *c)
@@ -189,6 +215,7 @@ static void check_files(struct context *ctx, const struct config *cfg, const str
 
 	if (artifacts_build(cfg, res, m, kmod, &a) < 0)
 		return;
+	check_module_now(ctx, &a, c);
 	files[0].want = a.modprobe;
 	files[1].want = a.udev;
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {

@@ -257,11 +257,22 @@ make_initramfs() {
 	vc_mock bind --group 0a:00.0 >/dev/null
 	make_initramfs
 	run --separate-stderr vc verify
+	assert_failure 1
+	assert_output "$(printf 'vfio_claim: is not loaded: a device added now (hotplug, SR-IOV VF) would not be claimed; fix: modprobe vfio_claim\n1 problem(s)')"
+	# As the module would show itself once loaded with the applied options.
+	mkdir -p "$ROOT/sys/module/vfio_claim/parameters"
+	echo "0000:0a:00.0@10de:1c03,0000:0a:00.1@10de:10f1" >"$ROOT/sys/module/vfio_claim/parameters/slots"
+	echo >"$ROOT/sys/module/vfio_claim/parameters/ids"
+	echo "0000:0a:00.0,0000:0a:00.1" >"$ROOT/sys/module/vfio_claim/parameters/claimed"
+	run --separate-stderr vc verify
 	assert_success
 	assert_output --regexp '^ok: [0-9]+ checks hold now and for the next boot$'
 	run --separate-stderr vc --json verify
 	assert_success
 	python3 -m json.tool >/dev/null <<<"$output"
+
+	run --separate-stderr vc list 0a:00.0
+	assert_line --regexp "^ +driver vfio-pci  override vfio-pci  claimed by vfio_claim"
 
 	vc add 43:00.1 >/dev/null
 	vc apply >/dev/null 2>&1

@@ -1,0 +1,47 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared by the VM harness scripts: paths and small helpers. Sourced, not run.
+
+VM_TOP=$(cd "$(dirname "$0")/../.." && pwd)
+VM_DIR="$VM_TOP/tests/vm"
+VM_BUILD="${VM_BUILD:-$VM_TOP/build/vm}"
+VM_LOGS="$VM_BUILD/logs"
+APT_OPTS="-y -q -o DPkg::Lock::Timeout=900 -o APT::Install-Recommends=false"
+
+vm_log() {
+	printf 'vm: %s\n' "$*" >&2
+}
+
+vm_die() {
+	printf 'vm: error: %s\n' "$*" >&2
+	exit 1
+}
+
+# Run a step and say how long it took, on stderr.
+vm_timed() {
+	_what=$1
+	shift
+	_t0=$(date +%s)
+	"$@" || return
+	vm_log "$_what: $(($(date +%s) - _t0))s"
+}
+
+# apt-get install, refreshing the package lists once if a name is unknown.
+vm_apt_install() {
+	export DEBIAN_FRONTEND=noninteractive
+	# Kernel images come for the guests only: the host needs no initramfs
+	# for them (initramfs-tools' postinst.d hook honours INITRD=No).
+	export INITRD=No
+	# shellcheck disable=SC2086
+	if ! apt-get $APT_OPTS install "$@" >"$VM_LOGS/apt.log" 2>&1; then
+		apt-get -q -o DPkg::Lock::Timeout=900 update >/dev/null
+		# shellcheck disable=SC2086
+		apt-get $APT_OPTS install "$@" >"$VM_LOGS/apt.log" 2>&1 || {
+			tail -20 "$VM_LOGS/apt.log" >&2
+			vm_die "apt-get install $* failed (log: $VM_LOGS/apt.log)"
+		}
+	fi
+}
+
+vm_installed() {
+	[ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = installed ]
+}

@@ -1,0 +1,182 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Make everything a guest boots, for each kernel given:
+#
+#   tests/vm/prepare.sh KVER...
+#
+#   build/vm/stage/                 `make install DESTDIR=... PREFIX=/usr`
+#   build/vm/k/KVER/root/           base + /lib/modules/KVER + the staging
+#                                   root + the module built and installed
+#                                   by dkms + the guest runner
+#   build/vm/k/KVER/vmlinuz         the Debian kernel
+#   build/vm/k/KVER/initrd.img      mkinitramfs in a chroot of root/, with
+#                                   the package's own initramfs hook
+#   build/vm/k/KVER/initrd-NAME.img the same, with the overlay
+#                                   tests/vm/variants/NAME in the root, for
+#                                   each NAME in VM_VARIANTS (default:
+#                                   claim-modprobed, scenario a's options)
+#   build/vm/k/KVER/root.img        mke2fs -d root/ (guests boot it with
+#                                   snapshot=on, so one image serves all)
+#
+# A kernel whose inputs did not change since its last build is reused.
+set -eu
+. "$(dirname "$0")/lib.sh"
+
+mkdir -p "$VM_LOGS"
+"$VM_DIR/base.sh"
+base="$VM_BUILD/base"
+stage="$VM_BUILD/stage"
+version=$(cat "$VM_TOP/VERSION")
+variants=${VM_VARIANTS-claim-modprobed}
+
+# The package, installed the way a packager would. VM_PACKAGE=0 leaves it
+# out (a bare guest, for the harness's own smoke test).
+install_stage() {
+	rm -rf "$stage"
+	mkdir -p "$stage"
+	[ "${VM_PACKAGE:-1}" = 1 ] || return 0
+	if [ -n "${VM_STAGE_FROM:-}" ]; then
+		# A hand-made staging root, for debugging the harness itself.
+		vm_log "staging root copied from $VM_STAGE_FROM, not made by make install"
+		cp -a "$VM_STAGE_FROM/." "$stage/"
+		return 0
+	fi
+	vm_log "make install DESTDIR=$stage (log: $VM_LOGS/make-install.log)"
+	if ! make -C "$VM_TOP" --no-print-directory install DESTDIR="$stage" PREFIX=/usr \
+		>"$VM_LOGS/make-install.log" 2>&1; then
+		# The tool may be mid-change while the module is fine: the VM
+		# suite tests the module, udev and initramfs parts; go on.
+		vm_log "make install failed; retrying install-module only (see $VM_LOGS/make-install.log)"
+		rm -rf "$stage"
+		make -C "$VM_TOP" --no-print-directory install-module DESTDIR="$stage" PREFIX=/usr \
+			>>"$VM_LOGS/make-install.log" 2>&1 ||
+			vm_die "make install-module failed (log: $VM_LOGS/make-install.log)"
+	fi
+	[ -r "$stage/usr/src/vfio-claim-$version/dkms.conf" ] ||
+		vm_die "make install put no DKMS source at /usr/src/vfio-claim-$version"
+}
+install_stage
+
+inputs_hash() {
+	{
+		echo "$1 ${VM_PACKAGE:-1} $variants"
+		for v in $variants; do
+			(cd "$VM_DIR/variants/$v" && find . -type f -print0 | sort -z | xargs -0 sha256sum)
+		done
+		cat "$base/.vmtest-base"
+		cat "$VM_DIR/prepare.sh"
+		(cd "$stage" && find . -type f -print0 | sort -z | xargs -0 sha256sum)
+		(cd "$stage" && find . -type l -printf '%p -> %l\n' | sort)
+		ls -l --time-style=+%s "/boot/vmlinuz-$1"
+	} | sha256sum | cut -d' ' -f1
+}
+
+# mkinitramfs inside a chroot of the guest root, in a private mount
+# namespace so /proc goes away with it. The config is a copy (-d), the
+# output goes to /tmp: the guest's /boot is never touched.
+make_initrd() {
+	root=$1 kver=$2 out=$3
+	rm -rf "$root/tmp/initramfs-conf"
+	cp -a "$root/etc/initramfs-tools" "$root/tmp/initramfs-conf"
+	unshare --mount --propagation private sh -c '
+		mount -t proc proc "$1/proc" &&
+		mount -t sysfs sysfs "$1/sys" &&
+		chroot "$1" mkinitramfs -d /tmp/initramfs-conf -o /tmp/initrd.img "$2"' \
+		sh "$root" "$kver" >>"$VM_LOGS/mkinitramfs-$kver.log" 2>&1 ||
+		vm_die "mkinitramfs for $kver failed (log: $VM_LOGS/mkinitramfs-$kver.log)"
+	mv "$root/tmp/initrd.img" "$out"
+	rm -rf "$root/tmp/initramfs-conf"
+}
+
+# Real dkms, with private trees: the source from the staging root, the
+# module installed into the guest's /lib/modules (the host's stays as is).
+dkms_install() {
+	root=$1 kver=$2 dtree=$3
+	dlog="$VM_LOGS/dkms-$kver.log"
+	mkdir -p "$dtree"
+	: >"$dlog"
+	for action in add build install; do
+		# shellcheck disable=SC2046
+		dkms "$action" -m vfio-claim -v "$version" \
+			$([ "$action" = add ] || echo "-k $kver") \
+			--sourcetree "$stage/usr/src" --dkmstree "$dtree" \
+			--installtree "$root/lib/modules" --no-depmod >>"$dlog" 2>&1 || {
+			cat "$dtree/vfio-claim/$version/build/make.log" >>"$dlog" 2>/dev/null
+			tail -30 "$dlog" >&2
+			vm_die "dkms $action for $kver failed (log: $dlog)"
+		}
+	done
+	ko=$(find "$root/lib/modules/$kver" -name 'vfio_claim.ko*' | head -1)
+	[ -n "$ko" ] || vm_die "dkms install put no vfio_claim.ko under /lib/modules/$kver"
+	vm_log "$kver: dkms installed ${ko#"$root"}"
+}
+
+# The root image, made afresh each run (2-3 s) so the guest runner is
+# always the current one.
+make_image() {
+	install -D -m 0755 "$VM_DIR/guest/runner.sh" "$1/root/vmtest/runner"
+	rm -rf "$1/root/vmtest/variants"
+	cp -a "$VM_DIR/variants" "$1/root/vmtest/variants"
+	if [ -n "${VM_EXTRA_ROOT:-}" ]; then
+		cp -a "$VM_EXTRA_ROOT/." "$1/root/"
+	fi
+	rm -f "$1/root.img"
+	mke2fs -q -F -t ext4 -d "$1/root" "$1/root.img" 2G >/dev/null
+}
+
+prepare_kernel() {
+	kver=$1
+	k="$VM_BUILD/k/$kver"
+	hash=$(inputs_hash "$kver")
+	if [ -e "$k/initrd.img" ] && [ "$(cat "$k/stamp" 2>/dev/null)" = "$hash" ]; then
+		vm_log "$kver: root and initramfs up to date"
+		make_image "$k"
+		return
+	fi
+	rm -rf "$k"
+	mkdir -p "$k"
+	root="$k/root"
+
+	t0=$(date +%s)
+	cp -a "$base" "$root"
+	mkdir -p "$root/lib/modules"
+	cp -a "/lib/modules/$kver" "$root/lib/modules/"
+	rm -f "$root/lib/modules/$kver/build" "$root/lib/modules/$kver/source"
+	cp -a "$stage/." "$root/"
+	cp "/boot/vmlinuz-$kver" "$k/vmlinuz"
+	# mkinitramfs reads the kernel config (compression support).
+	cp "/boot/config-$kver" "$root/boot/"
+
+	[ "${VM_PACKAGE:-1}" = 0 ] || dkms_install "$root" "$kver" "$k/dkms"
+	depmod -b "$root" "$kver"
+	t1=$(date +%s)
+	vm_log "$kver: root + dkms: $((t1 - t0))s"
+
+	: >"$VM_LOGS/mkinitramfs-$kver.log"
+	make_initrd "$root" "$kver" "$k/initrd.img"
+	for v in $variants; do
+		overlay="$VM_DIR/variants/$v"
+		[ -d "$overlay" ] || vm_die "no variant $overlay"
+		cp -a "$overlay/." "$root/"
+		make_initrd "$root" "$kver" "$k/initrd-$v.img"
+		(cd "$overlay" && find . ! -type d) | (cd "$root" && xargs rm -f)
+	done
+	t2=$(date +%s)
+	vm_log "$kver: mkinitramfs: $((t2 - t1))s ($(du -h "$k/initrd.img" | cut -f1))"
+
+	echo "$hash" >"$k/stamp"
+	make_image "$k"
+	vm_log "$kver: image: $(($(date +%s) - t2))s"
+}
+
+# The kernels in parallel (2 cores; mkinitramfs is mostly one).
+pids=""
+for kver in "$@"; do
+	prepare_kernel "$kver" &
+	pids="$pids $!"
+done
+rc=0
+for pid in $pids; do
+	wait "$pid" || rc=1
+done
+exit $rc
