@@ -27,22 +27,6 @@
 #include "macro.h"
 #include "resolve.h"
 
-static int load_config_or_report(struct context *ctx, struct config *cfg)
-{
-	struct config_error err;
-	int r = config_load(&ctx->root, cfg, &err);
-
-	if (r == -EINVAL) {
-		ERR("%s; fix the line and try again (nothing was changed)", err.text);
-		return EXIT_CONFIG;
-	}
-	if (r < 0) {
-		ERR("%s", err.text[0] ? err.text : strerror(-r));
-		return exit_code_for(r);
-	}
-	return 0;
-}
-
 /* Run the distribution's initramfs tool; returns its exit status or -errno. */
 static int regenerate_initramfs(void)
 {
@@ -183,20 +167,16 @@ static int run_apply(struct context *ctx, int argc, char **argv)
 	code = machine_load(ctx, &m);
 	if (code)
 		return code;
-	code = load_config_or_report(ctx, &cfg);
+	code = config_load_or_report(ctx, &cfg);
 	if (code)
 		goto out;
 	if (resolve_claims(&cfg, &m, &res) < 0) {
 		code = EXIT_UNAVAILABLE;
 		goto out;
 	}
-	r = kmodinfo_open(&ctx->root, &kmod, kver, sizeof(kver));
-	if (r < 0) {
-		ERR("/lib/modules/%s: no module index (modules.dep.bin) to find the native drivers' names; install the kernel's modules or run 'depmod %s'",
-		    kver[0] ? kver : "KVER", kver);
-		code = EXIT_UNAVAILABLE;
+	code = kmodinfo_open_or_report(ctx, &kmod, kver, sizeof(kver));
+	if (code)
 		goto out;
-	}
 	if (artifacts_build(&cfg, &res, &m, kmod, &a) < 0) {
 		code = EXIT_UNAVAILABLE;
 		goto out;
@@ -234,11 +214,9 @@ static int run_apply(struct context *ctx, int argc, char **argv)
 	}
 
 	if (changed || now) {
-		lock = lock_take(&ctx->root, 10);
+		lock = lock_take_or_report(ctx);
 		if (lock < 0) {
-			ERR("/%s: %s; another vfio-claim is running: wait for it and try again", LOCK_PATH,
-			    lock == -EWOULDBLOCK ? "held too long" : strerror(-lock));
-			code = lock == -EWOULDBLOCK ? EXIT_UNAVAILABLE : exit_code_for(lock);
+			code = -lock;
 			goto out;
 		}
 	}

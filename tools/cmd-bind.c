@@ -45,29 +45,6 @@ static int select_dev(struct selection *s, struct pci_dev *d)
 	return 0;
 }
 
-/* Why the host needs a device, or NULL. */
-static const char *host_needs(const struct pci_dev *d, char *buf, size_t size)
-{
-	if (d->boot_vga == 1) {
-		snprintf(buf, size, "is the boot VGA device (the host's console)");
-		return buf;
-	}
-	for (int u = 0; u < d->n_uses; u++) {
-		const struct pci_use *use = &d->uses[u];
-
-		if (use->kind == USE_MOUNT)
-			snprintf(buf, size, "controls the filesystem mounted at %s", use->what);
-		else if (use->kind == USE_SWAP)
-			snprintf(buf, size, "holds active swap %s", use->what);
-		else if (use->active)
-			snprintf(buf, size, "has network interface %s up", use->what);
-		else
-			continue;
-		return buf;
-	}
-	return NULL;
-}
-
 /* The named devices, and with --group the endpoints of their groups. */
 static int select_devices(const struct command *cmd, const struct machine *m, int argc,
 			  char **argv, bool group, struct selection *s)
@@ -135,7 +112,7 @@ static int run_bind(struct context *ctx, int argc, char **argv)
 
 	for (int i = 0; i < s.n; i++) {
 		if (!force && !pci_driver_is_vfio(s.devs[i]->driver) &&
-		    host_needs(s.devs[i], why, sizeof(why))) {
+		    pci_host_need(s.devs[i], why, sizeof(why))) {
 			ERR("%s %s; bind it anyway with --force", s.devs[i]->name, why);
 			code = EXIT_CHECK_FAILED;
 			goto out;
@@ -166,11 +143,9 @@ static int run_bind(struct context *ctx, int argc, char **argv)
 	before = calloc((size_t)s.n + 1, sizeof(*before));
 	for (int i = 0; before && i < s.n; i++)
 		before[i] = s.devs[i]->driver ? strdup(s.devs[i]->driver) : NULL;
-	lock = lock_take(&ctx->root, 10);
+	lock = lock_take_or_report(ctx);
 	if (lock < 0) {
-		ERR("/%s: %s; another vfio-claim is running: wait for it and try again", LOCK_PATH,
-		    lock == -EWOULDBLOCK ? "held too long" : strerror(-lock));
-		code = lock == -EWOULDBLOCK ? EXIT_UNAVAILABLE : exit_code_for(lock);
+		code = -lock;
 		goto out;
 	}
 	r = bind_to_vfio(&ctx->root, s.devs, s.n, &err);
@@ -243,11 +218,9 @@ static int run_unbind(struct context *ctx, int argc, char **argv)
 	code = select_devices(&cmd_unbind, &m, argc - optind, argv + optind, group, &s);
 	if (code)
 		goto out;
-	lock = lock_take(&ctx->root, 10);
+	lock = lock_take_or_report(ctx);
 	if (lock < 0) {
-		ERR("/%s: %s; another vfio-claim is running: wait for it and try again", LOCK_PATH,
-		    lock == -EWOULDBLOCK ? "held too long" : strerror(-lock));
-		code = lock == -EWOULDBLOCK ? EXIT_UNAVAILABLE : exit_code_for(lock);
+		code = -lock;
 		goto out;
 	}
 	{

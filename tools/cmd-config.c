@@ -24,45 +24,6 @@
 	"#   VENDOR:DEVICE[:SUBVENDOR:SUBDEVICE] [group] [rebind] [owner=...] every device with that ID\n" \
 	"# Run 'vfio-claim apply' after a change.\n"
 
-/* Load the config or report where it is wrong. */
-static int load_config(struct context *ctx, struct config *cfg)
-{
-	struct config_error err;
-	int r = config_load(&ctx->root, cfg, &err);
-
-	if (r == -EINVAL) {
-		ERR("%s; fix the line and try again", err.text);
-		return EXIT_CONFIG;
-	}
-	if (r < 0) {
-		ERR("%s", err.text[0] ? err.text : strerror(-r));
-		return exit_code_for(r);
-	}
-	return 0;
-}
-
-static const char *host_need(const struct pci_dev *d, char *buf, size_t size)
-{
-	if (d->boot_vga == 1) {
-		snprintf(buf, size, "%s is the boot VGA device (the host's console)", d->name);
-		return buf;
-	}
-	for (int u = 0; u < d->n_uses; u++) {
-		const struct pci_use *use = &d->uses[u];
-
-		if (use->kind == USE_MOUNT)
-			snprintf(buf, size, "%s controls the filesystem mounted at %s", d->name, use->what);
-		else if (use->kind == USE_SWAP)
-			snprintf(buf, size, "%s holds active swap %s", d->name, use->what);
-		else if (use->active)
-			snprintf(buf, size, "%s has network interface %s up", d->name, use->what);
-		else
-			continue;
-		return buf;
-	}
-	return NULL;
-}
-
 /* Rewrite a config file with line `lineno` replaced by `text` (NULL drops it, 0 appends). */
 static int edit_file(struct context *ctx, const char *path, int lineno, const char *text)
 {
@@ -169,18 +130,19 @@ static int run_add(struct context *ctx, int argc, char **argv)
 		goto out;
 	}
 	if (!force) {
-		const char *need = host_need(d, why, sizeof(why));
+		const struct pci_dev *who = d;
+		const char *need = pci_host_need(d, why, sizeof(why));
 
 		for (int k = 0; !need && want.whole_group && k < g->n_devs; k++)
 			if (!pci_is_infrastructure(g->devs[k]))
-				need = host_need(g->devs[k], why, sizeof(why));
+				need = pci_host_need(who = g->devs[k], why, sizeof(why));
 		if (need) {
-			ERR("%s; the host needs it: claim it anyway with --force", need);
+			ERR("%s %s; the host needs it: claim it anyway with --force", who->name, need);
 			code = EXIT_CHECK_FAILED;
 			goto out;
 		}
 	}
-	code = load_config(ctx, &cfg);
+	code = config_load_or_report(ctx, &cfg);
 	if (code)
 		goto out;
 
@@ -260,7 +222,7 @@ static int run_remove(struct context *ctx, int argc, char **argv)
 	code = context_open_root(ctx);
 	if (code)
 		return code;
-	code = load_config(ctx, &cfg);
+	code = config_load_or_report(ctx, &cfg);
 	if (code)
 		return code;
 	/* Last line first, so that earlier line numbers stay valid. */

@@ -560,14 +560,13 @@ static int run_verify(struct context *ctx, int argc, char **argv)
 		GLOBAL_LONG_OPTIONS,
 		{},
 	};
-	struct config_error err;
 	struct kmodinfo *kmod = NULL;
 	struct resolution res = { 0 };
 	struct config cfg = { 0 };
 	struct checks checks = { 0 };
 	struct machine m;
 	char kver[128];
-	int c, code = 0, r;
+	int c, code = 0;
 
 	while ((c = getopt_long(argc, argv, GLOBAL_SHORT_OPTIONS, options, NULL)) != -1)
 		if (handle_global_option(ctx, &cmd_verify, c, &code) < 0)
@@ -582,23 +581,16 @@ static int run_verify(struct context *ctx, int argc, char **argv)
 		if (code)
 			goto out;
 	}
-	r = config_load(&ctx->root, &cfg, &err);
-	if (r < 0) {
-		ERR("%s; fix the line and try again", err.text);
-		code = r == -EINVAL ? EXIT_CONFIG : exit_code_for(r);
+	code = config_load_or_report(ctx, &cfg);
+	if (code)
 		goto out;
-	}
 	if (resolve_claims(&cfg, &m, &res) < 0) {
 		code = EXIT_UNAVAILABLE;
 		goto out;
 	}
-	r = kmodinfo_open(&ctx->root, &kmod, kver, sizeof(kver));
-	if (r < 0) {
-		ERR("/lib/modules/%s: no module index (modules.dep.bin) to check the drivers against; install the kernel's modules or run 'depmod %s'",
-		    kver[0] ? kver : "KVER", kver);
-		code = EXIT_UNAVAILABLE;
+	code = kmodinfo_open_or_report(ctx, &kmod, kver, sizeof(kver));
+	if (code)
 		goto out;
-	}
 
 	check_iommu(ctx, &m, &checks);
 	check_devices_now(&m, &res, &cfg, argc - optind, argv + optind, &checks);

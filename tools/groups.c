@@ -258,3 +258,25 @@ void reason_text(const struct reason *r, char *buf, size_t size)
 		break;
 	}
 }
+
+const char *pci_host_need(const struct pci_dev *d, char *buf, size_t size)
+{
+	if (d->boot_vga == 1) {
+		snprintf(buf, size, "is the boot VGA device (the host's console)");
+		return buf;
+	}
+	for (int u = 0; u < d->n_uses; u++) {
+		const struct pci_use *use = &d->uses[u];
+
+		if (use->kind == USE_MOUNT)
+			snprintf(buf, size, "controls the filesystem mounted at %s", use->what);
+		else if (use->kind == USE_SWAP)
+			snprintf(buf, size, "holds active swap %s", use->what);
+		else if (use->active)
+			snprintf(buf, size, "has network interface %s up", use->what);
+		else
+			continue;
+		return buf;
+	}
+	return NULL;
+}

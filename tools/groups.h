@@ -62,5 +62,11 @@ struct iommu_group *groups_find(const struct group_set *gs, int number);
 
 const char *verdict_name(enum verdict v);
 const char *reason_name(enum reason_kind k);
+/*
+ * Why the host needs a device: "is the boot VGA device (the host's console)",
+ * "controls the filesystem mounted at /", ... into buf; NULL when it does not.
+ */
+const char *pci_host_need(const struct pci_dev *d, char *buf, size_t size);
+
 /* One line of text for a reason, without the device address. */
 void reason_text(const struct reason *r, char *buf, size_t size);

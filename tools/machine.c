@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "exitcode.h"
+#include "lock.h"
 #include "log.h"
 #include "machine.h"
 #include "macro.h"
@@ -90,4 +91,42 @@ int machine_find_device(const struct machine *m, const char *arg, const struct c
 		return EXIT_UNAVAILABLE;
 	}
 	return 0;
+}
+
+int config_load_or_report(struct context *ctx, struct config *cfg)
+{
+	struct config_error err;
+	int r = config_load(&ctx->root, cfg, &err);
+
+	if (r == -EINVAL) {
+		ERR("%s; fix the line and try again (nothing was changed)", err.text);
+		return EXIT_CONFIG;
+	}
+	if (r < 0) {
+		ERR("%s", err.text[0] ? err.text : strerror(-r));
+		return exit_code_for(r);
+	}
+	return 0;
+}
+
+int kmodinfo_open_or_report(struct context *ctx, struct kmodinfo **kmod, char *kver, size_t size)
+{
+	int r = kmodinfo_open(&ctx->root, kmod, kver, size);
+
+	if (r == 0)
+		return 0;
+	ERR("/lib/modules/%s: no module index (modules.dep.bin) to find the native drivers in; install the kernel's modules or run 'depmod %s'",
+	    kver[0] ? kver : "KVER", kver);
+	return EXIT_UNAVAILABLE;
+}
+
+int lock_take_or_report(struct context *ctx)
+{
+	int fd = lock_take(&ctx->root, 10);
+
+	if (fd >= 0)
+		return fd;
+	ERR("/%s: %s; another vfio-claim is running: wait for it and try again", LOCK_PATH,
+	    fd == -EWOULDBLOCK ? "held too long" : strerror(-fd));
+	return -(fd == -EWOULDBLOCK ? EXIT_UNAVAILABLE : exit_code_for(fd));
 }

@@ -6,7 +6,9 @@
 #pragma once
 
 #include "command.h"
+#include "config.h"
 #include "groups.h"
+#include "kmodinfo.h"
 #include "pci.h"
 
 struct machine {
@@ -25,3 +27,10 @@ void machine_free(struct machine *m);
  */
 int machine_find_device(const struct machine *m, const char *arg, const struct command *cmd,
 			struct pci_dev **dev);
+
+/* Load the config; on a bad line report FILE:LINE and return 65 (exit codes, or 0). */
+int config_load_or_report(struct context *ctx, struct config *cfg);
+/* Open libkmod for the root's kernel, or report what is missing and return 69. */
+int kmodinfo_open_or_report(struct context *ctx, struct kmodinfo **kmod, char *kver, size_t size);
+/* Take the run lock; returns its fd, or reports and returns -(exit code). */
+int lock_take_or_report(struct context *ctx);

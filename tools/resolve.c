@@ -55,21 +55,9 @@ static int take(struct resolution *res, struct pci_dev *d, const struct claim *c
 /* Say once per device when it is something the host needs. */
 static int check_host_needs(struct resolution *res, const struct claim *c, struct pci_dev *d)
 {
-	char why[200] = "";
+	char why[200];
 
-	if (d->boot_vga == 1)
-		snprintf(why, sizeof(why), "is the boot VGA device (the host's console)");
-	for (int u = 0; !why[0] && u < d->n_uses; u++) {
-		const struct pci_use *use = &d->uses[u];
-
-		if (use->kind == USE_MOUNT)
-			snprintf(why, sizeof(why), "controls the filesystem mounted at %s", use->what);
-		else if (use->kind == USE_SWAP)
-			snprintf(why, sizeof(why), "holds active swap %s", use->what);
-		else if (use->active)
-			snprintf(why, sizeof(why), "has network interface %s up", use->what);
-	}
-	if (!why[0])
+	if (!pci_host_need(d, why, sizeof(why)))
 		return 0;
 	return add_finding(res, FIND_HOST_NEEDS, c, d, "%s %s", d->name, why);
 }

@@ -294,5 +294,5 @@ make_initramfs() {
 	rm -rf "$ROOT/lib/modules"
 	run --separate-stderr vc verify
 	assert_failure 69
-	assert_equal "$stderr" "vfio-claim: /lib/modules/$KVER: no module index (modules.dep.bin) to check the drivers against; install the kernel's modules or run 'depmod $KVER'"
+	assert_equal "$stderr" "vfio-claim: /lib/modules/$KVER: no module index (modules.dep.bin) to find the native drivers in; install the kernel's modules or run 'depmod $KVER'"
 }

@@ -8,6 +8,7 @@
 #
 #   tests/vm/base.sh
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 base="$VM_BUILD/base"

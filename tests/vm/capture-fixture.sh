@@ -10,6 +10,7 @@
 #
 #   tests/vm/capture-fixture.sh
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 fixture="$VM_TOP/tests/fixtures/qemu-q35"

@@ -10,6 +10,7 @@
 # Versions are resolved now, never pinned: 6.1 is bookworm's
 # linux-image-amd64; 6.12 is the newest linux-image-6.12.*+deb12-amd64.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 install=1

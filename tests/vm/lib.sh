@@ -2,6 +2,7 @@
 # Shared by the VM harness scripts: paths and small helpers. Sourced, not run.
 
 VM_TOP=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck disable=SC2034 # used by the scripts that source this
 VM_DIR="$VM_TOP/tests/vm"
 VM_BUILD="${VM_BUILD:-$VM_TOP/build/vm}"
 VM_LOGS="$VM_BUILD/logs"

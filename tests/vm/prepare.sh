@@ -20,6 +20,7 @@
 #
 # A kernel whose inputs did not change since its last build is reused.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 mkdir -p "$VM_LOGS"
@@ -59,13 +60,15 @@ install_stage
 
 inputs_hash() {
 	{
-		echo "$1 ${VM_PACKAGE:-1} $variants"
-		for v in $variants; do
-			(cd "$VM_DIR/variants/$v" && find . -type f -print0 | sort -z | xargs -0 sha256sum)
-		done
+		echo "$1 ${VM_PACKAGE:-1}"
 		cat "$base/.vmtest-base"
 		cat "$VM_DIR/prepare.sh"
-		(cd "$stage" && find . -type f -print0 | sort -z | xargs -0 sha256sum)
+		# What the root's initramfs and modules depend on; the rest of the
+		# package (the tool) is refreshed by make_image on every run.
+		(cd "$stage" && find . -path ./usr/bin -prune -o -path ./usr/sbin -prune \
+			-o -path ./usr/share/man -prune -o -path ./usr/share/doc -prune \
+			-o -path ./usr/share/bash-completion -prune \
+			-o -type f -print0 | sort -z | xargs -0 -r sha256sum)
 		(cd "$stage" && find . -type l -printf '%p -> %l\n' | sort)
 		ls -l --time-style=+%s "/boot/vmlinuz-$1"
 	} | sha256sum | cut -d' ' -f1
@@ -78,6 +81,7 @@ make_initrd() {
 	root=$1 kver=$2 out=$3
 	rm -rf "$root/tmp/initramfs-conf"
 	cp -a "$root/etc/initramfs-tools" "$root/tmp/initramfs-conf"
+	# shellcheck disable=SC2016 # expanded by the inner sh
 	unshare --mount --propagation private sh -c '
 		mount -t proc proc "$1/proc" &&
 		mount -t sysfs sysfs "$1/sys" &&
@@ -111,9 +115,10 @@ dkms_install() {
 	vm_log "$kver: dkms installed ${ko#"$root"}"
 }
 
-# The root image, made afresh each run (2-3 s) so the guest runner is
-# always the current one.
+# The root image, made afresh each run (2-3 s) so the guest runner and the
+# package's files outside the initramfs (the tool) are the current ones.
 make_image() {
+	cp -a "$stage/." "$1/root/"
 	install -D -m 0755 "$VM_DIR/guest/runner.sh" "$1/root/vmtest/runner"
 	rm -rf "$1/root/vmtest/variants"
 	cp -a "$VM_DIR/variants" "$1/root/vmtest/variants"
@@ -124,12 +129,34 @@ make_image() {
 	mke2fs -q -F -t ext4 -d "$1/root" "$1/root.img" 2G >/dev/null
 }
 
+# initrd-NAME.img for each variant, kept while its overlay and the base
+# initramfs's inputs are unchanged (initrd-NAME.stamp).
+make_variants() {
+	k=$1 kver=$2 hash=$3
+	for v in $variants; do
+		overlay="$VM_DIR/variants/$v"
+		[ -d "$overlay" ] || vm_die "no variant $overlay"
+		vhash=$( (echo "$hash"; cd "$overlay" && find . -type f -print0 | sort -z |
+			xargs -0 sha256sum) | sha256sum | cut -d' ' -f1)
+		if [ -e "$k/initrd-$v.img" ] && [ "$(cat "$k/initrd-$v.stamp" 2>/dev/null)" = "$vhash" ]; then
+			continue
+		fi
+		t=$(date +%s)
+		cp -a "$overlay/." "$k/root/"
+		make_initrd "$k/root" "$kver" "$k/initrd-$v.img"
+		(cd "$overlay" && find . ! -type d) | (cd "$k/root" && xargs rm -f)
+		echo "$vhash" >"$k/initrd-$v.stamp"
+		vm_log "$kver: mkinitramfs variant $v: $(($(date +%s) - t))s"
+	done
+}
+
 prepare_kernel() {
 	kver=$1
 	k="$VM_BUILD/k/$kver"
 	hash=$(inputs_hash "$kver")
 	if [ -e "$k/initrd.img" ] && [ "$(cat "$k/stamp" 2>/dev/null)" = "$hash" ]; then
 		vm_log "$kver: root and initramfs up to date"
+		make_variants "$k" "$kver" "$hash"
 		make_image "$k"
 		return
 	fi
@@ -154,19 +181,13 @@ prepare_kernel() {
 
 	: >"$VM_LOGS/mkinitramfs-$kver.log"
 	make_initrd "$root" "$kver" "$k/initrd.img"
-	for v in $variants; do
-		overlay="$VM_DIR/variants/$v"
-		[ -d "$overlay" ] || vm_die "no variant $overlay"
-		cp -a "$overlay/." "$root/"
-		make_initrd "$root" "$kver" "$k/initrd-$v.img"
-		(cd "$overlay" && find . ! -type d) | (cd "$root" && xargs rm -f)
-	done
+	echo "$hash" >"$k/stamp"
 	t2=$(date +%s)
 	vm_log "$kver: mkinitramfs: $((t2 - t1))s ($(du -h "$k/initrd.img" | cut -f1))"
-
-	echo "$hash" >"$k/stamp"
+	make_variants "$k" "$kver" "$hash"
+	t3=$(date +%s)
 	make_image "$k"
-	vm_log "$kver: image: $(($(date +%s) - t2))s"
+	vm_log "$kver: image: $(($(date +%s) - t3))s"
 }
 
 # The kernels in parallel (2 cores; mkinitramfs is mostly one).

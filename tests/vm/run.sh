@@ -10,6 +10,7 @@
 # builds the guests (tests/vm/prepare.sh), boots them (tests/vm/vmtest.py).
 # Serial logs: build/vm/logs/SERIES-SCENARIO.log. Exit 0 when all pass.
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 kernel=all

@@ -14,6 +14,7 @@
 #
 #   tests/vm/side-by-side.sh [--kernel 6.1|6.12|all] [--jobs N]
 set -eu
+# shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 kernel=all

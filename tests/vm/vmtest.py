@@ -574,7 +574,7 @@ def bench_one(series, kver, name, method, variant):
     rep, serial, secs = boot(series, kver, "bench-%s-%s" % (name, method), sc)
     devs = BENCH_DEVICES[name]
     native = [(a, d) for a in devs for _, d in rep.probes(a) if d != "vfio-pci"]
-    finals = ["%s=%s" % (a[-4:], rep.driver(a) or "absent") for a in devs]
+    finals = ["%s=%s" % (a[5:], rep.driver(a) or "absent") for a in devs]
     notes = []
     if not rep.done:
         notes.append("guest did not finish (%s)" % serial)

@@ -33,6 +33,7 @@ finish() {
 trap finish EXIT
 
 arg() {
+	# shellcheck disable=SC2013 # words, not lines
 	for w in $(cat /proc/cmdline); do
 		case $w in "$1"=*) echo "${w#*=}"; return ;; esac
 	done
@@ -120,6 +121,7 @@ reload_claim() {
 
 case $scenario in
 smoke)
+	# shellcheck disable=SC2012 # numbers only
 	echo "VMRESULT iommu_groups=$(ls /sys/kernel/iommu_groups | tr '\n' ',')"
 	start_udev
 	report final

@@ -1,0 +1,478 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""The whole user flow of vfio-claim in a guest with a writable disk, across
+reboots, and `make demo`.
+
+    flow.py --kernel SERIES=KVER [--kernel ...] [--jobs N] [SCENARIO...]
+    flow.py --demo --kernel SERIES=KVER
+    flow.py --list
+
+tests/vm/flow/setup.sh makes build/vm-flow/flow/KVER/{vmlinuz,initrd.img,
+flow.img}. Each scenario copies flow.img and boots it (QEMU TCG, q35, emulated
+VT-d) with init=/flow/guest.sh and flow.step=STEP; the guest runs the
+commands a user would type and powers off. A "reboot" is a second QEMU run on
+the same disk with the initramfs the guest itself wrote to its /boot (taken
+out of the image with debugfs). Serial logs: build/vm-flow/logs/flow-*.log.
+One line per scenario and kernel, then "N passed, N failed".
+"""
+
+import argparse
+import concurrent.futures
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
+sys.path.insert(0, os.path.dirname(HERE))
+from vmtest import IOMMU, E1000E  # noqa: E402  (tests/vm/vmtest.py)
+
+BUILD = os.environ.get("VM_FLOW_BUILD", os.path.join(TOP, "build", "vm-flow"))
+LOGS = os.path.join(BUILD, "logs")
+RUNS = os.path.join(BUILD, "runs")
+TIMEOUT = int(os.environ.get("VM_FLOW_TIMEOUT", "900"))
+
+NICS = ["-netdev", "user,id=n0,restrict=on", "-netdev", "user,id=n1,restrict=on",
+        "-device", "e1000e,addr=0x5,netdev=n0", "-device", "e1000e,addr=0x6,netdev=n1"]
+NIC = ["-netdev", "user,id=n0,restrict=on", "-device", "e1000e,addr=0x5,netdev=n0"]
+SERIAL = ["-device", "pci-serial,addr=0x5"]
+# The demo machine: QEMU's std VGA at 00:01.0 is the boot display (the
+# firmware runs its option ROM first, so the kernel's VGA arbiter makes it
+# the boot VGA); the GPU to pass through is a second VGA with its HDMI-like
+# audio function in slot 5 (one IOMMU group); two identical NICs.
+DEMO = ["-device", "VGA,addr=0x1",
+        "-device", "VGA,addr=0x5.0,multifunction=on",
+        "-device", "intel-hda,addr=0x5.1",
+        "-netdev", "user,id=n0,restrict=on", "-netdev", "user,id=n1,restrict=on",
+        "-device", "e1000e,addr=0x6,netdev=n0", "-device", "e1000e,addr=0x7,netdev=n1"]
+
+
+# --------------------------------------------------------------------------
+# One guest boot and what it printed.
+
+
+class Run:
+    """The parsed console of one boot: the commands, their output and exit
+    status, the devices' final state, the kernel log."""
+
+    def __init__(self, text):
+        self.text = text
+        self.cmds = []  # dicts: cmd, out (list of lines), rc, secs
+        self.state = {}  # addr -> {driver, override, group, id}
+        self.done = "FLOW-DONE" in text
+        self.dmesg = []
+        cur, in_dmesg = None, False
+        for raw in text.splitlines():
+            line = raw.rstrip("\r")
+            if line == "FLOW-DMESG-BEGIN":
+                in_dmesg = True
+                continue
+            if line == "FLOW-DMESG-END":
+                in_dmesg = False
+                continue
+            if in_dmesg:
+                self.dmesg.append(line)
+                continue
+            if line.startswith("FLOW-CMD "):
+                cur = dict(cmd=line[9:], out=[], rc=None, secs=None)
+                self.cmds.append(cur)
+            elif line.startswith("FLOW-RC ") and cur is not None:
+                w = line.split()
+                cur["rc"], cur["secs"] = int(w[1]), float(w[2])
+                cur = None
+            elif line.startswith("FLOW dev="):
+                kv = dict(x.split("=", 1) for x in line.split()[1:] if "=" in x)
+                self.state[kv["dev"]] = kv
+            elif line.startswith("FLOW"):
+                continue
+            elif cur is not None:
+                cur["out"].append(line)
+
+    def find(self, prefix, nth=0):
+        """The nth command starting with prefix, or an empty record."""
+        hits = [c for c in self.cmds if c["cmd"].startswith(prefix)]
+        return hits[nth] if len(hits) > nth else dict(cmd=prefix, out=[], rc=None, secs=None)
+
+    def driver(self, addr):
+        return self.state.get(addr, {}).get("driver")
+
+
+def qemu_cmd(kdir, disk, initrd, step, devices, serial):
+    # tests/vm/vmtest.py's qemu_cmd boots its shared image with snapshot=on
+    # and init=/vmtest/runner; here the disk is the guest's own and is kept.
+    append = ["root=/dev/vda", "rw", "console=ttyS0", "intel_iommu=on", "iommu=pt",
+              "panic=1", "log_buf_len=8M", "loglevel=1", "init=/flow/guest.sh",
+              # A loaded host slows TCG enough for the IO-APIC timer check
+              # to panic the kernel ("timer doesn't work through
+              # Interrupt-remapped IO-APIC"): skip it.
+              "no_timer_check",
+              "flow.step=%s" % step]
+    return ["qemu-system-x86_64", "-accel", "tcg",
+            "-machine", "q35,kernel-irqchip=split", "-m", "1024", "-smp", "1",
+            "-nodefaults", "-vga", "none", "-display", "none", "-no-reboot",
+            "-kernel", os.path.join(kdir, "vmlinuz"), "-initrd", initrd,
+            "-append", " ".join(append),
+            "-drive", "file=%s,format=raw,if=none,id=root" % disk,
+            "-device", "virtio-blk-pci,drive=root,addr=0x2",
+            "-serial", "file:%s" % serial] + IOMMU + devices
+
+
+def boot(kdir, disk, initrd, step, devices, serial, stream=None):
+    """Boot once; stream(line) sees the console as it comes. Returns
+    (Run, seconds, qemu's own output)."""
+    if os.path.exists(serial):
+        os.unlink(serial)
+    cmd = qemu_cmd(kdir, disk, initrd, step, devices, serial)
+    with open(serial + ".cmd", "w") as f:
+        f.write(" ".join("'%s'" % c if " " in c else c for c in cmd) + "\n")
+    t0 = time.time()
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+    pos, partial = 0, ""
+    while True:
+        ended = proc.poll() is not None
+        if stream and os.path.exists(serial):
+            with open(serial, errors="replace") as f:
+                f.seek(pos)
+                chunk = f.read()
+                pos = f.tell()
+            lines = (partial + chunk).split("\n")
+            partial = lines.pop()
+            for line in lines:
+                stream(line.rstrip("\r"))
+        if ended:
+            break
+        if time.time() - t0 > TIMEOUT:
+            proc.kill()
+        time.sleep(0.3)
+    if stream and partial:
+        stream(partial.rstrip("\r"))
+    out = proc.stdout.read().decode(errors="replace")
+    secs = time.time() - t0
+    with open(serial, errors="replace") as f:
+        return Run(f.read()), secs, out
+
+
+def dump_initrd(disk, kver, out):
+    """The guest's /boot/initrd.img-KVER, copied out of its disk."""
+    if os.path.exists(out):
+        os.unlink(out)
+    subprocess.run(["debugfs", "-R", "dump /boot/initrd.img-%s %s" % (kver, out), disk],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if not os.path.exists(out) or os.path.getsize(out) == 0:
+        raise RuntimeError("no /boot/initrd.img-%s in %s" % (kver, disk))
+    return out
+
+
+def sha(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for b in iter(lambda: f.read(1 << 20), b""):
+            h.update(b)
+    return h.hexdigest()
+
+
+class Chain:
+    """A guest's life: its own copy of the disk, booted again and again."""
+
+    def __init__(self, series, kver, name, devices):
+        self.series, self.kver, self.name, self.devices = series, kver, name, devices
+        self.kdir = os.path.join(BUILD, "flow", kver)
+        self.dir = os.path.join(RUNS, "%s-%s" % (series, name))
+        shutil.rmtree(self.dir, ignore_errors=True)
+        os.makedirs(self.dir)
+        os.makedirs(LOGS, exist_ok=True)
+        self.disk = os.path.join(self.dir, "disk.img")
+        subprocess.run(["cp", "--sparse=always", os.path.join(self.kdir, "flow.img"), self.disk],
+                       check=True)
+        self.initrd = os.path.join(self.kdir, "initrd.img")
+        self.boots = 0
+        self.timings = []
+        self.serials = []
+
+    def boot(self, step, stream=None):
+        self.boots += 1
+        serial = os.path.join(LOGS, "flow-%s-%s-%d.log" % (self.series, self.name, self.boots))
+        self.serials.append(serial)
+        for attempt in range(3):
+            run, secs, out = boot(self.kdir, self.disk, self.initrd, step, self.devices, serial,
+                                  stream)
+            # A kernel that died before the guest script ran changed nothing
+            # on the disk: boot again.
+            if "FLOW" in run.text or "Kernel panic" not in run.text:
+                break
+            os.rename(serial, "%s.panic%d" % (serial, attempt))
+        run.secs, run.qemu_out, run.serial = secs, out, serial
+        self.timings.append("%s %.0fs" % (step, secs))
+        return run
+
+    def reboot_initrd(self):
+        """Take the initramfs the guest left in its /boot for the next boot."""
+        before = self.initrd
+        self.initrd = dump_initrd(self.disk, self.kver,
+                                  os.path.join(self.dir, "initrd-%d.img" % self.boots))
+        return sha(before) != sha(self.initrd)
+
+
+# --------------------------------------------------------------------------
+# Scenarios. Each returns (ok, failures, notes).
+
+
+class Checker:
+    def __init__(self):
+        self.failures, self.notes = [], []
+
+    def expect(self, cond, msg):
+        if not cond:
+            self.failures.append(msg)
+        return cond
+
+    def booted(self, run):
+        return self.expect(run.done, "guest did not finish (%s)" % run.serial)
+
+    def rc(self, run, prefix, want, nth=0):
+        c = run.find(prefix, nth)
+        return self.expect(c["rc"] == want, "'%s' exited %s, expected %s%s" % (
+            c["cmd"], c["rc"], want, (": " + " | ".join(c["out"][-6:])) if c["out"] else ""))
+
+    def says(self, run, prefix, pattern, nth=0):
+        c = run.find(prefix, nth)
+        ok = any(re.search(pattern, line) for line in c["out"])
+        return self.expect(ok, "'%s' never says /%s/ (it says: %s)" % (
+            c["cmd"], pattern, " | ".join(c["out"][-8:])))
+
+    def on(self, run, addr, driver):
+        got = run.driver(addr)
+        return self.expect(got == driver, "%s on %s, expected %s" % (addr, got, driver))
+
+
+def problems(cmd):
+    """verify's problem lines (everything but the summary)."""
+    return [line for line in cmd["out"] if "; fix: " in line]
+
+
+def scenario_1_2(series, kver):
+    """1: add, apply --initramfs, reboot, verify exits 0.
+    2: then a config change applied without --initramfs: verify says stale."""
+    ch = Chain(series, kver, "s1", NICS)
+    c1, c2 = Checker(), Checker()
+    a = ch.boot("s1-configure")
+    if c1.booted(a):
+        c1.rc(a, "vfio-claim add", 0)
+        if c1.rc(a, "vfio-claim apply --initramfs", 0):
+            c1.notes.append("in-guest apply --initramfs (update-initramfs, MODULES=dep): %.0fs"
+                            % a.find("vfio-claim apply --initramfs")["secs"])
+    if not c1.failures:
+        c1.expect(ch.reboot_initrd(), "the guest's /boot/initrd.img is unchanged after apply")
+        b = ch.boot("s1-after")
+        if c1.booted(b):
+            c1.on(b, "0000:00:05.0", "vfio-pci")
+            c1.rc(b, "vfio-claim verify", 0, 0)
+            c1.says(b, "vfio-claim verify", r"^ok: \d+ checks hold", 0)
+            # 'state' prints the end of the boot; the first verify's own
+            # "bound" check already covers 05.0 at that point.
+            c2.rc(b, "vfio-claim add 0000:00:06.0", 0)
+            c2.rc(b, "vfio-claim apply --now", 0)
+            c2.on(b, "0000:00:05.0", "vfio-pci")
+            c2.on(b, "0000:00:06.0", "vfio-pci")
+            v = b.find("vfio-claim verify", 1)
+            c2.rc(b, "vfio-claim verify", 1, 1)
+            c2.says(b, "vfio-claim verify", r"initramfs is stale", 1)
+            other = [p for p in problems(v) if "initramfs" not in p]
+            c2.expect(not other, "verify reports more than the stale initramfs: %s" % other)
+            if problems(v):
+                c2.notes.append("verify: %s" % problems(v)[0][:150])
+        else:
+            c2.failures.append("the reboot did not finish")
+    else:
+        c2.failures.append("scenario 1 failed before the reboot")
+    return [("1", "add, apply --initramfs, reboot, verify exits 0", c1, ch),
+            ("2", "config changed after the initramfs: verify says stale", c2, ch)]
+
+
+def scenario_3(series, kver):
+    """The guides' way (blacklist + ids= + softdep), written after the
+    initramfs was built: e1000e still takes the NIC at the next boot, and
+    verify says why."""
+    ch = Chain(series, kver, "s3", NIC)
+    c = Checker()
+    a = ch.boot("s3-configure")
+    if c.booted(a):
+        c.on(a, "0000:00:05.0", "e1000e")
+        c.rc(a, "vfio-claim verify", 1)
+        c.says(a, "vfio-claim verify", r"/etc/modprobe\.d/vfio\.conf: is not in .*initramfs")
+        for p in problems(a.find("vfio-claim verify")):
+            c.notes.append("verify: %s" % p[:150])
+        ch.reboot_initrd()
+        b = ch.boot("s3-after")
+        if c.booted(b):
+            # The proof that the blacklist is ineffective: the reboot.
+            c.on(b, "0000:00:05.0", "e1000e")
+            c.rc(b, "vfio-claim verify", 1)
+            c.says(b, "vfio-claim verify", r"vfio\.conf: is not in .*initramfs")
+    return [("3", "blacklist written after the initramfs: ineffective, verify says why", c, ch)]
+
+
+def scenario_4(series, kver):
+    """pci-serial (8250_pci, built in): verify says to add 'rebind'; with
+    --rebind, apply --initramfs and a reboot it ends on vfio-pci."""
+    ch = Chain(series, kver, "s4", SERIAL)
+    c = Checker()
+    addr = "0000:00:05.0"
+    a = ch.boot("s4-configure")
+    if c.booted(a):
+        c.rc(a, "vfio-claim add 0000:00:05.0", 0)
+        c.rc(a, "vfio-claim verify", 1)
+        c.says(a, "vfio-claim verify", r"built into .*add 'rebind' to the claim")
+        for p in problems(a.find("vfio-claim verify")):
+            if "rebind" in p:
+                c.notes.append("verify: %s" % p[:160])
+        c.rc(a, "vfio-claim add --rebind", 0)
+        c.says(a, "cat /etc/vfio-claim.conf", r"^0000:00:05\.0@1b36:0002.*\brebind\b")
+        c.rc(a, "vfio-claim apply --initramfs", 0)
+    if not c.failures:
+        c.expect(ch.reboot_initrd(), "the guest's /boot/initrd.img is unchanged after apply")
+        b = ch.boot("s4-after")
+        if c.booted(b):
+            c.on(b, addr, "vfio-pci")
+            c.rc(b, "vfio-claim verify", 0)
+    return [("4", "built-in driver: verify says rebind; --rebind ends on vfio-pci", c, ch)]
+
+
+SCENARIOS = {"1": scenario_1_2, "3": scenario_3, "4": scenario_4}
+TITLES = {
+    "1": "add, apply --initramfs, reboot, verify exits 0 (and 2: a config change "
+         "without --initramfs, verify says stale)",
+    "3": "blacklist-only setup written after the initramfs: ineffective, verify says why",
+    "4": "built-in driver (pci-serial): verify says rebind; --rebind ends on vfio-pci",
+}
+
+
+def run_scenarios(kernels, names, jobs):
+    lock = threading.Lock()
+    results = []
+
+    def show(series, kver, res):
+        num, title, c, ch = res
+        with lock:
+            print("%s %s %-4s %-22s %-66s (%s)" % (
+                "PASS" if not c.failures else "FAIL", num, series, kver, title,
+                ", ".join(ch.timings)), flush=True)
+            for n in c.notes:
+                print("     note: %s" % n)
+            for f in c.failures:
+                print("     fail: %s" % f)
+            if c.failures:
+                print("     serial logs: %s" % " ".join(ch.serials))
+            results.append(not c.failures)
+
+    def one(series, kver, name):
+        t0 = time.time()
+        try:
+            out = SCENARIOS[name](series, kver)
+        except Exception as e:  # a broken run is a failure, not a crash
+            c = Checker()
+            c.failures.append("raised %r" % e)
+
+            class Nothing:
+                timings, serials = [], []
+            out = [(name, TITLES[name], c, Nothing())]
+        for res in out:
+            show(series, kver, res)
+        return time.time() - t0
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as ex:
+        futs = [ex.submit(one, s, kv, n) for n in names for s, kv in kernels]
+        for f in concurrent.futures.as_completed(futs):
+            f.result()
+    passed = sum(results)
+    print("%d passed, %d failed" % (passed, len(results) - passed))
+    return 0 if passed == len(results) else 1
+
+
+# --------------------------------------------------------------------------
+# make demo: one user's session, the guest's console on screen.
+
+
+def demo(series, kver):
+    ch = Chain(series, kver, "demo", DEMO)
+    shown = {"on": False}
+
+    def stream(line):
+        if line.startswith("FLOW-CMD "):
+            shown["on"] = True
+            print("guest$ %s" % line[9:], flush=True)
+        elif line.startswith("FLOW-SAY "):
+            shown["on"] = True
+            print("\n# %s" % line[9:], flush=True)
+        elif line.startswith("FLOW-RC "):
+            rc, secs = line.split()[1:3]
+            if rc != "0":
+                print("guest  (exit status %s)" % rc, flush=True)
+            if float(secs) >= 20:
+                print("guest  (%ss under TCG emulation)" % secs, flush=True)
+        elif line.startswith("FLOW-DMESG-BEGIN"):
+            shown["on"] = False
+        elif line.startswith("FLOW"):
+            pass
+        elif shown["on"]:
+            print("guest  %s" % line, flush=True)
+
+    def host(msg):
+        print("\n== %s" % msg, flush=True)
+
+    host("boot 1: Debian %s in QEMU (q35, emulated VT-d), vfio-claim installed, "
+         "nothing configured" % kver)
+    a = ch.boot("demo-1", stream)
+    if not a.done:
+        print("demo: the guest did not finish; serial log %s" % a.serial, file=sys.stderr)
+        return 1
+    changed = ch.reboot_initrd()
+    host("reboot: the same disk, with the initramfs the guest just wrote "
+         "(/boot/initrd.img-%s%s)" % (kver, "" if changed else ", UNCHANGED"))
+    b = ch.boot("demo-2", stream)
+    if not b.done:
+        print("demo: the guest did not finish; serial log %s" % b.serial, file=sys.stderr)
+        return 1
+    v = b.find("vfio-claim verify")
+    ok = v["rc"] == 0 and b.driver("0000:00:05.0") == "vfio-pci" and \
+        b.driver("0000:00:05.1") == "vfio-pci"
+    host("done: 00:05.0 on %s, 00:05.1 on %s, verify exited %s (%s); serial logs %s" % (
+        b.driver("0000:00:05.0"), b.driver("0000:00:05.1"), v["rc"],
+        ", ".join(ch.timings), " ".join(ch.serials)))
+    return 0 if ok else 1
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--kernel", action="append", default=[], help="SERIES=KVER")
+    ap.add_argument("--jobs", type=int, default=int(os.environ.get("VM_JOBS", "2")))
+    ap.add_argument("--list", action="store_true")
+    ap.add_argument("--demo", action="store_true")
+    ap.add_argument("scenarios", nargs="*")
+    args = ap.parse_args()
+    if args.list:
+        for k, v in TITLES.items():
+            print("%s  %s" % (k, v))
+        return 0
+    kernels = [k.split("=", 1) for k in args.kernel]
+    if not kernels:
+        ap.error("no --kernel")
+    if args.demo:
+        return demo(*kernels[0])
+    names = args.scenarios or list(SCENARIOS)
+    for n in names:
+        if n not in SCENARIOS:
+            print("flow: no scenario %r; scenarios: %s" % (n, " ".join(SCENARIOS)),
+                  file=sys.stderr)
+            return 64
+    return run_scenarios(kernels, names, args.jobs)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

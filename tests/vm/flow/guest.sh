@@ -1,0 +1,151 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# The guest side of the flow tests and of `make demo`: booted as init= (PID
+# 1) from the guest's own disk, it starts udev the way tests/vm/guest/runner.sh
+# does, runs the step named by flow.step= on the kernel command line as a
+# user would type it, reports on ttyS0 and powers off. The disk is writable
+# and kept between boots: what a step writes (config, initramfs) is what the
+# next boot finds.
+#
+# Console protocol, read by tests/vm/flow/flow.py:
+#   FLOW-CMD <command line>     a command starts; its output follows
+#   FLOW-RC <n> <seconds>       it ended with exit status n
+#   FLOW-SAY <text>             narration (the demo shows it)
+#   FLOW dev=ADDR driver=D override=O group=G
+#   FLOW-DONE
+PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export PATH
+
+mount -t proc proc /proc 2>/dev/null
+mount -t sysfs sysfs /sys 2>/dev/null
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mount -t tmpfs tmpfs /run 2>/dev/null
+mount -t tmpfs tmpfs /tmp 2>/dev/null
+exec </dev/console >/dev/console 2>&1
+# Quiet console for the commands' output; the kernel log is dumped at the end.
+dmesg -n 1 2>/dev/null
+
+finish() {
+	echo FLOW-DONE
+	sync
+	mount -o remount,ro / 2>/dev/null
+	sync
+	echo o >/proc/sysrq-trigger
+	sleep 30
+}
+trap finish EXIT
+
+arg() {
+	for w in $(cat /proc/cmdline); do
+		case $w in "$1"=*) echo "${w#*=}"; return ;; esac
+	done
+}
+step=$(arg flow.step)
+
+/lib/systemd/systemd-udevd --daemon --resolve-names=never
+udevadm trigger --type=devices --action=add --subsystem-match=pci
+udevadm settle -t 120 || echo "FLOW-SAY udevadm settle timed out"
+
+# run CMD...: print it, run it, print its status and duration.
+run() {
+	echo "FLOW-CMD $*"
+	t0=$(cut -d' ' -f1 /proc/uptime)
+	"$@" 2>&1
+	rc=$?
+	t1=$(cut -d' ' -f1 /proc/uptime)
+	echo "FLOW-RC $rc $(echo "$t0 $t1" | awk '{printf "%.1f", $2 - $1}')"
+	return $rc
+}
+
+say() {
+	echo "FLOW-SAY $*"
+}
+
+state() {
+	for d in /sys/bus/pci/devices/*; do
+		a=${d##*/}
+		drv=-
+		[ -e "$d/driver" ] && drv=$(basename "$(readlink "$d/driver")")
+		ov=$(cat "$d/driver_override" 2>/dev/null)
+		g=-
+		[ -e "$d/iommu_group" ] && g=$(basename "$(readlink "$d/iommu_group")")
+		echo "FLOW dev=$a id=$(cat "$d/vendor" | cut -c3-):$(cat "$d/device" | cut -c3-) driver=$drv override=${ov:-(null)} group=$g"
+	done
+}
+
+case $step in
+# Scenarios 1 and 2: the whole flow, then a config change without --initramfs.
+s1-configure)
+	run vfio-claim add 0000:00:05.0
+	run vfio-claim apply --initramfs
+	;;
+s1-after)
+	state
+	run vfio-claim verify
+	say "scenario 2: claim the second NIC, apply --now, forget --initramfs"
+	run vfio-claim add 0000:00:06.0
+	run vfio-claim apply --now
+	state
+	run vfio-claim verify
+	;;
+# Scenario 3: the guides' way, written after the initramfs was built.
+s3-configure)
+	state
+	cat >/etc/modprobe.d/vfio.conf <<'CONF'
+# The guides' way: keep e1000e off the NIC and give it to vfio-pci by ID.
+blacklist e1000e
+options vfio-pci ids=8086:10d3
+softdep e1000e pre: vfio-pci
+CONF
+	run cat /etc/modprobe.d/vfio.conf
+	run vfio-claim verify
+	;;
+s3-after)
+	state
+	run vfio-claim verify
+	;;
+# Scenario 4: a device on a built-in driver.
+s4-configure)
+	state
+	run vfio-claim add 0000:00:05.0
+	run vfio-claim apply
+	run vfio-claim verify
+	run vfio-claim remove 0000:00:05.0
+	run vfio-claim add --rebind 0000:00:05.0
+	run cat /etc/vfio-claim.conf
+	run vfio-claim apply --initramfs
+	;;
+s4-after)
+	state
+	run vfio-claim verify
+	;;
+# make demo: a user's session.
+demo-1)
+	say "a fresh guest: the IOMMU groups, and what can go to a virtual machine"
+	run vfio-claim list
+	say "claim the GPU with the rest of its IOMMU group (its HDMI audio function)"
+	run vfio-claim add --group 0000:00:05.0
+	run cat /etc/vfio-claim.conf
+	say "write modprobe.d, udev rules, and regenerate the initramfs"
+	run vfio-claim apply --initramfs
+	;;
+demo-2)
+	say "after the reboot: where the devices are"
+	run lspci -nnk -s 00:05
+	run vfio-claim list 0000:00:05.0
+	say "proof that every claim holds now and at the next boot"
+	run vfio-claim verify
+	say "the arguments to give QEMU for a virtual machine"
+	run vfio-claim export --qemu 0000:00:05.0
+	;;
+time-initramfs)
+	run update-initramfs -u -k all
+	;;
+*)
+	say "no such step: $step"
+	;;
+esac
+state
+echo FLOW-DMESG-BEGIN
+dmesg --color=never
+echo FLOW-DMESG-END

@@ -1,0 +1,47 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# The user's whole flow in a QEMU guest, across reboots, on Debian's real
+# kernels (TCG, q35, emulated VT-d):
+#
+#   1  vfio-claim add, apply --initramfs, reboot, verify exits 0
+#   2  then a config change applied without --initramfs: verify exits 1,
+#      the initramfs is stale
+#   3  the guides' way (blacklist e1000e, options vfio-pci ids=, softdep)
+#      written after the initramfs was built: e1000e still takes the NIC at
+#      the next boot, and verify exits 1 naming the file the initramfs lacks
+#   4  pci-serial (8250_pci, built in): verify says to add 'rebind'; with
+#      add --rebind, apply --initramfs and a reboot it ends on vfio-pci
+#
+#   tests/vm/flow/run.sh [--kernel 6.1|6.12|all] [--jobs N] [1|3|4 ...]
+#
+# Installs what it needs, prepares build/vm-flow with the VM harness
+# (tests/vm/flow/setup.sh), boots the guests (tests/vm/flow/flow.py). One
+# line per scenario and kernel, then "N passed, N failed"; exit 0 when all
+# pass. Serial logs: build/vm-flow/logs/flow-SERIES-sN-BOOT.log.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+
+kernel=${VM_KERNEL:-6.1}
+jobs=${VM_JOBS:-3}
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kernel) kernel=$2; shift 2 ;;
+	--kernel=*) kernel=${1#*=}; shift ;;
+	--jobs) jobs=$2; shift 2 ;;
+	--list) exec python3 "$here/flow.py" --list ;;
+	-h | --help) sed -n '3,23p' "$0"; exit 0 ;;
+	-*) echo "usage: $0 [--kernel 6.1|6.12|all] [--jobs N] [1|3|4 ...]" >&2; exit 64 ;;
+	*) break ;;
+	esac
+done
+t0=$(date +%s)
+kernels=$("$here/setup.sh" "$kernel")
+echo "flow: guests prepared in $(($(date +%s) - t0))s" >&2
+set -- --jobs "$jobs" "$@"
+for kv in $(echo "$kernels" | tr ' ' '='); do
+	set -- --kernel "$kv" "$@"
+done
+rc=0
+python3 "$here/flow.py" "$@" || rc=$?
+echo "flow: total $(($(date +%s) - t0))s" >&2
+exit $rc

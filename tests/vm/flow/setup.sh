@@ -1,0 +1,98 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Make what the flow tests and `make demo` boot, for each kernel series given,
+# by reusing the VM harness (tests/vm/kernels.sh, tests/vm/prepare.sh) with a
+# build tree of their own, so that they never race the harness's:
+#
+#   tests/vm/flow/setup.sh [6.1|6.12|all]      prints "SERIES KVER" per kernel
+#
+#   build/vm-flow/{base,stage,k/KVER}     tests/vm/prepare.sh's output
+#                                         (base seeded from build/vm/base)
+#   build/vm-flow/flow/KVER/vmlinuz       the Debian kernel
+#   build/vm-flow/flow/KVER/initrd.img    the first boot's initramfs
+#                                         (prepare.sh's mkinitramfs)
+#   build/vm-flow/flow/KVER/flow.img      the guest's disk: k/KVER/root plus
+#                                         /boot/vmlinuz-KVER and
+#                                         /boot/initrd.img-KVER (so that
+#                                         update-initramfs -u -k all finds
+#                                         them), MODULES=dep and
+#                                         COMPRESSLEVEL=1, /flow/guest.sh
+#
+# Nothing outside build/ is written except the Debian packages installed.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../../.." && pwd)
+VM_BUILD=${VM_FLOW_BUILD:-$top/build/vm-flow}
+export VM_BUILD
+# lib.sh finds the top from $0, two levels up: fix that for this directory.
+. "$top/tests/vm/lib.sh"
+VM_TOP=$top
+VM_DIR=$top/tests/vm
+
+which=${1:-6.1}
+mkdir -p "$VM_LOGS"
+exec 9>"$VM_BUILD/.setup.lock"
+flock 9
+
+"$top/scripts/install-deps.sh" tool vm >&2
+kernels=$("$VM_DIR/kernels.sh" "$which")
+
+# The base root is the harness's, when it has one of the same recipe.
+if [ ! -e "$VM_BUILD/base/.vmtest-base" ] && [ -e "$top/build/vm/base/.vmtest-base" ]; then
+	vm_log "flow: seeding $VM_BUILD/base from build/vm/base (hard links)"
+	rm -rf "$VM_BUILD/base"
+	cp -al "$top/build/vm/base" "$VM_BUILD/base"
+fi
+# shellcheck disable=SC2046
+VM_VARIANTS="" vm_timed "flow: prepare.sh" "$VM_DIR/prepare.sh" $(echo "$kernels" | cut -d' ' -f2) >&2
+
+make_flow_image() {
+	kver=$1
+	k="$VM_BUILD/k/$kver"
+	f="$VM_BUILD/flow/$kver"
+	# prepare.sh falls back to the module alone when the tool does not build
+	# (someone mid-change in tools/): then the last build/vfio-claim goes in.
+	tool=""
+	if [ ! -x "$k/root/usr/bin/vfio-claim" ]; then
+		[ -x "$top/build/vfio-claim" ] ||
+			vm_die "make install built no tool and there is no build/vfio-claim (see $VM_LOGS/make-install.log)"
+		tool="$top/build/vfio-claim"
+		vm_log "flow: WARNING: make install failed (see $VM_LOGS/make-install.log); the guest gets build/vfio-claim from $(date -r "$tool" '+%F %T')"
+	fi
+	hash=$({ cat "$k/stamp" "$here/guest.sh" "$here/setup.sh" ${tool:+"$tool"}; } | sha256sum | cut -d' ' -f1)
+	if [ -e "$f/flow.img" ] && [ "$(cat "$f/stamp" 2>/dev/null)" = "$hash" ]; then
+		return
+	fi
+	rm -rf "$f"
+	mkdir -p "$f"
+	cp "$k/vmlinuz" "$f/vmlinuz"
+	cp "$k/initrd.img" "$f/initrd.img"
+	# A hard-linked copy of the root: only files replaced (unlinked first)
+	# or added below differ from prepare.sh's root.
+	cp -al "$k/root" "$f/root"
+	r="$f/root"
+	conf="$r/etc/initramfs-tools/initramfs.conf"
+	# update-initramfs in a TCG guest: 13 min with MODULES=most; MODULES=dep
+	# and a fast zstd level bring it to a few minutes.
+	sed -e 's/^MODULES=.*/MODULES=dep/' -e '$a COMPRESSLEVEL=1' \
+		"$k/root/etc/initramfs-tools/initramfs.conf" >"$conf.new"
+	rm -f "$conf"
+	mv "$conf.new" "$conf"
+	cp "$k/vmlinuz" "$r/boot/vmlinuz-$kver"
+	cp "$k/initrd.img" "$r/boot/initrd.img-$kver"
+	ln -sf "boot/vmlinuz-$kver" "$r/vmlinuz"
+	ln -sf "boot/initrd.img-$kver" "$r/initrd.img"
+	if [ -n "$tool" ]; then
+		install -D -m 0755 "$tool" "$r/usr/bin/vfio-claim"
+	fi
+	mkdir -p "$r/flow"
+	install -m 0755 "$here/guest.sh" "$r/flow/guest.sh"
+	mke2fs -q -F -t ext4 -d "$r" "$f/flow.img" 3G >/dev/null
+	rm -rf "$r"
+	echo "$hash" >"$f/stamp"
+	vm_log "flow: $kver: guest disk $f/flow.img"
+}
+for kver in $(echo "$kernels" | cut -d' ' -f2); do
+	make_flow_image "$kver"
+done
+echo "$kernels"
