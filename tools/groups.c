@@ -110,51 +110,58 @@ static int group_cmp(const void *a, const void *b)
 	return (x->number > y->number) - (x->number < y->number);
 }
 
+static int member_cmp(const void *a, const void *b)
+{
+	const struct pci_dev *x = *(struct pci_dev *const *)a, *y = *(struct pci_dev *const *)b;
+
+	if (x->group != y->group)
+		return (x->group > y->group) - (x->group < y->group);
+	return (x > y) - (x < y);	/* address order: the devices are one sorted array */
+}
+
 int groups_build(const struct sysroot *root, struct pci_set *set, struct group_set *gs)
 {
-	int cap = 0;
+	_cleanup_free_ struct pci_dev **byg = calloc((size_t)set->n + 1, sizeof(*byg));
+	int n = 0;
 
 	memset(gs, 0, sizeof(*gs));
+	if (!byg)
+		return -ENOMEM;
 	for (int i = 0; i < set->n; i++) {
 		struct pci_dev *d = &set->devs[i];
-		struct iommu_group *g = NULL;
-		struct pci_dev **v;
 
-		if (d->group < 0) {
-			v = realloc(gs->ungrouped, sizeof(*v) * (size_t)(gs->n_ungrouped + 1));
+		if (d->group >= 0) {
+			byg[n++] = d;
+			continue;
+		}
+		{
+			struct pci_dev **v = realloc(gs->ungrouped, sizeof(*v) * (size_t)(gs->n_ungrouped + 1));
+
 			if (!v)
 				return -ENOMEM;
 			gs->ungrouped = v;
 			gs->ungrouped[gs->n_ungrouped++] = d;
-			continue;
 		}
-		/* Devices come in address order; members of a group are usually adjacent. */
-		if (gs->n && gs->groups[gs->n - 1].number == d->group)
-			g = &gs->groups[gs->n - 1];
-		for (int k = 0; !g && k < gs->n; k++)
-			if (gs->groups[k].number == d->group)
-				g = &gs->groups[k];
-		if (!g) {
-			if (gs->n == cap) {
-				struct iommu_group *p;
-
-				cap = cap ? cap * 2 : 32;
-				p = realloc(gs->groups, sizeof(*p) * (size_t)cap);
-				if (!p)
-					return -ENOMEM;
-				gs->groups = p;
-			}
-			g = &gs->groups[gs->n++];
-			memset(g, 0, sizeof(*g));
-			g->number = d->group;
-		}
-		v = realloc(g->devs, sizeof(*v) * (size_t)(g->n_devs + 1));
-		if (!v)
-			return -ENOMEM;
-		g->devs = v;
-		g->devs[g->n_devs++] = d;
 	}
-	qsort(gs->groups, (size_t)gs->n, sizeof(*gs->groups), group_cmp);
+	/* Sorted by group, then address: each group is one run. */
+	qsort(byg, (size_t)n, sizeof(*byg), member_cmp);
+	gs->groups = calloc((size_t)n + 1, sizeof(*gs->groups));
+	if (!gs->groups)
+		return -ENOMEM;
+	for (int i = 0; i < n;) {
+		struct iommu_group *g = &gs->groups[gs->n++];
+		int j = i;
+
+		while (j < n && byg[j]->group == byg[i]->group)
+			j++;
+		g->number = byg[i]->group;
+		g->n_devs = j - i;
+		g->devs = malloc(sizeof(*g->devs) * (size_t)g->n_devs);
+		if (!g->devs)
+			return -ENOMEM;
+		memcpy(g->devs, byg + i, sizeof(*g->devs) * (size_t)g->n_devs);
+		i = j;
+	}
 	for (int k = 0; k < gs->n; k++) {
 		int r = judge(&gs->groups[k]);
 

@@ -11,9 +11,12 @@ void json_init(struct json *j, FILE *out)
 
 static void indent(struct json *j)
 {
-	fputc('\n', j->out);
-	for (int i = 0; i < j->depth; i++)
-		fputs("  ", j->out);
+	static const char spaces[] = "\n                                                                ";
+	int n = 2 * j->depth;
+
+	if (n > (int)sizeof(spaces) - 2)
+		n = (int)sizeof(spaces) - 2;
+	fwrite(spaces, 1, (size_t)n + 1, j->out);
 }
 
 /* Separator and indentation before a value or a key. */
@@ -71,6 +74,16 @@ static void write_string(struct json *j, const char *s)
 {
 	fputc('"', j->out);
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		/* Runs that need no escaping go out in one write. */
+		size_t run = 0;
+
+		while (p[run] >= 0x20 && p[run] != '"' && p[run] != '\\')
+			run++;
+		if (run) {
+			fwrite(p, 1, run, j->out);
+			p += run - 1;
+			continue;
+		}
 		switch (*p) {
 		case '"':
 			fputs("\\\"", j->out);

@@ -74,6 +74,47 @@ static int read_link_name(const struct sysroot *root, const char *dir, const cha
 	return *value ? 0 : -ENOMEM;
 }
 
+/*
+ * The kernel's uevent file holds the IDs, class and modalias in one read
+ * (PCI_ID=10DE:1C03, PCI_SUBSYS_ID=..., PCI_CLASS=30000, MODALIAS=...),
+ * where the attributes take six: on a machine with thousands of VFs that is
+ * most of the work. Returns 1 when it gave them, 0 when it is absent or
+ * incomplete (then the attributes are read), or an error for a bad file.
+ */
+static int read_uevent(const struct sysroot *root, struct pci_dev *d, struct scan_error *e)
+{
+	char path[PATH_MAX], buf[1024];
+	bool id = false, cls = false;
+	char *line, *save = NULL;
+	int r;
+
+	snprintf(path, sizeof(path), "%s/uevent", d->syspath);
+	r = sysroot_read(root, path, buf, sizeof(buf));
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		goto bad;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (sscanf(line, "PCI_ID=%x:%x", &d->vendor, &d->device) == 2)
+			id = true;
+		else if (sscanf(line, "PCI_SUBSYS_ID=%x:%x", &d->subvendor, &d->subdevice) == 2)
+			continue;
+		else if (sscanf(line, "PCI_CLASS=%x", &d->class) == 1)
+			cls = true;
+		else if (strncmp(line, "MODALIAS=", 9) == 0 && !d->modalias)
+			d->modalias = strdup(line + 9);
+	}
+	if (id && cls)
+		return 1;
+	if (!id && !cls)
+		return 0;	/* not a PCI uevent: use the attributes */
+	r = -EINVAL;
+bad:
+	e->err = r;
+	e->path = strdup(path);
+	return r;
+}
+
 static int read_device(const struct sysroot *root, struct pci_dev *d, struct scan_error *e)
 {
 	const char *dir = d->syspath;
@@ -81,14 +122,18 @@ static int read_device(const struct sysroot *root, struct pci_dev *d, struct sca
 	char *s;
 	int r;
 
-	if ((r = read_hex_attr(root, dir, "vendor", &d->vendor, true, e)) < 0 ||
-	    (r = read_hex_attr(root, dir, "device", &d->device, true, e)) < 0 ||
-	    (r = read_hex_attr(root, dir, "class", &d->class, true, e)) < 0)
-		return r;
 	d->subvendor = d->subdevice = 0;
 	d->revision = -1;
-	if ((r = read_hex_attr(root, dir, "subsystem_vendor", &d->subvendor, false, e)) < 0 ||
-	    (r = read_hex_attr(root, dir, "subsystem_device", &d->subdevice, false, e)) < 0)
+	r = read_uevent(root, d, e);
+	if (r < 0)
+		return r;
+	if (r == 0 &&
+	    ((r = read_hex_attr(root, dir, "vendor", &d->vendor, true, e)) < 0 ||
+	     (r = read_hex_attr(root, dir, "device", &d->device, true, e)) < 0 ||
+	     (r = read_hex_attr(root, dir, "class", &d->class, true, e)) < 0 ||
+	     (r = read_hex_attr(root, dir, "subsystem_vendor", &d->subvendor, false, e)) < 0 ||
+	     (r = read_hex_attr(root, dir, "subsystem_device", &d->subdevice, false, e)) < 0 ||
+	     (r = read_opt_string(root, dir, "modalias", &d->modalias, e)) < 0))
 		return r;
 	if ((r = read_hex_attr(root, dir, "revision", &v, false, e)) < 0)
 		return r;
@@ -96,9 +141,10 @@ static int read_device(const struct sysroot *root, struct pci_dev *d, struct sca
 		d->revision = (int)v;
 
 	d->boot_vga = -1;
-	if ((r = read_hex_attr(root, dir, "boot_vga", &v, false, e)) < 0)
+	/* The kernel gives boot_vga to display devices only. */
+	if (pci_base_class(d) == 0x03 && (r = read_hex_attr(root, dir, "boot_vga", &v, false, e)) < 0)
 		return r;
-	if (r > 0)
+	if (pci_base_class(d) == 0x03 && r > 0)
 		d->boot_vga = v != 0;
 
 	if ((r = read_opt_string(root, dir, "driver_override", &d->driver_override, e)) < 0)
@@ -109,8 +155,7 @@ static int read_device(const struct sysroot *root, struct pci_dev *d, struct sca
 		free(d->driver_override);
 		d->driver_override = NULL;
 	}
-	if ((r = read_opt_string(root, dir, "reset_method", &d->reset_method, e)) < 0 ||
-	    (r = read_opt_string(root, dir, "modalias", &d->modalias, e)) < 0)
+	if ((r = read_opt_string(root, dir, "reset_method", &d->reset_method, e)) < 0)
 		return r;
 
 	d->numvfs = d->totalvfs = -1;
@@ -247,7 +292,7 @@ int pci_scan(const struct sysroot *root, struct pci_set *set, int *vanished, cha
 			continue;	/* not a device entry */
 		vc_format_addr(d->name, &d->addr);
 		snprintf(link, sizeof(link), "sys/bus/pci/devices/%s", ent->d_name);
-		r = sysroot_resolve(root, link, &d->syspath);
+		r = sysroot_link_target(root, link, &d->syspath);
 		if (r == 0)
 			r = read_device(root, d, &e);
 		if (r == -ENOENT || r == -ENODEV) {

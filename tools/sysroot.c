@@ -234,3 +234,49 @@ int path_join(char *buf, size_t size, const char *dir, const char *name)
 
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
+
+int sysroot_link_target(const struct sysroot *root, const char *path, char **out)
+{
+	char target[PATH_MAX], joined[2 * PATH_MAX + 2], *norm, *w;
+	const char *p = rel(path);
+	ssize_t n = readlinkat(root->fd, p, target, sizeof(target) - 1);
+	size_t dir;
+
+	if (n < 0)
+		return -errno;
+	target[n] = '\0';
+	if (target[0] == '/') {
+		snprintf(joined, sizeof(joined), "%s", target);
+	} else {
+		dir = parent_len(p, strlen(p));
+		snprintf(joined, sizeof(joined), "%.*s/%s", (int)dir, p, target);
+	}
+	norm = malloc(strlen(joined) + 2);
+	if (!norm)
+		return -ENOMEM;
+	w = norm;
+	for (char *c = joined, *end; *c; c = end) {
+		size_t len;
+
+		while (*c == '/')
+			c++;
+		end = strchrnul(c, '/');
+		len = (size_t)(end - c);
+		if (!len || (len == 1 && c[0] == '.'))
+			continue;
+		if (len == 2 && c[0] == '.' && c[1] == '.') {
+			while (w > norm && *--w != '/')
+				;
+			continue;
+		}
+		if (w > norm)
+			*w++ = '/';
+		memcpy(w, c, len);
+		w += len;
+	}
+	*w = '\0';
+	if (!norm[0])
+		strcpy(norm, ".");
+	*out = norm;
+	return 0;
+}

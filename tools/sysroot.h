@@ -45,3 +45,10 @@ int sysroot_write(const struct sysroot *root, const char *path, const char *valu
 
 /* "dir/name" into buf; -ENAMETOOLONG when it does not fit. */
 int path_join(char *buf, size_t size, const char *dir, const char *name);
+
+/*
+ * Where the symlink at path points, as a root-relative path, normalised
+ * lexically: one readlink instead of sysroot_resolve's walk. For links whose
+ * targets hold no further links, such as sys/bus/pci/devices/ entries.
+ */
+int sysroot_link_target(const struct sysroot *root, const char *path, char **out);

@@ -208,7 +208,7 @@ static int scan_net(const struct sysroot *root, struct pci_set *set)
 		if (ent->d_name[0] == '.')
 			continue;
 		snprintf(attr, sizeof(attr), "sys/class/net/%s", ent->d_name);
-		if (sysroot_resolve(root, attr, &path) < 0)
+		if (sysroot_link_target(root, attr, &path) < 0)
 			continue;
 		d = controller_of(set, path);
 		if (!d)

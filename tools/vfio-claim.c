@@ -164,6 +164,8 @@ int main(int argc, char **argv)
 
 	opterr = 0;
 	ctx.argv = argv;
+	/* Listings of thousands of devices: write in large blocks. */
+	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	while ((c = getopt_long(argc, argv, MAIN_SHORT_OPTIONS, options, NULL)) != -1)
 		if (handle_global_option(&ctx, NULL, c, &code) < 0)
 			return code;

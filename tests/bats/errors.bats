@@ -49,16 +49,17 @@ load helpers
 @test "an unreadable attribute names the file" {
 	root=$(copy_fixture x399)
 	dev=$(readlink -f "$root/sys/bus/pci/devices/0000:0a:00.0")
-	rm "$dev/vendor" && mkdir "$dev/vendor"
+	rm "$dev/uevent" && mkdir "$dev/uevent"
 	run --separate-stderr "$VC" --root "$root" list
 	assert_failure 69
 	assert_output ""
-	assert_equal "$stderr" "vfio-claim: ${dev#$root/}/vendor: cannot read: Is a directory; check the file (or run as root) and try again"
+	assert_equal "$stderr" "vfio-claim: ${dev#$root/}/uevent: cannot read: Is a directory; check the file (or run as root) and try again"
 }
 
 @test "a malformed attribute names the file" {
 	root=$(copy_fixture x399)
 	dev=$(readlink -f "$root/sys/bus/pci/devices/0000:0a:00.0")
+	rm "$dev/uevent"	# the attributes are read when the kernel gives no uevent
 	echo garbage >"$dev/class"
 	run --separate-stderr "$VC" --root "$root" list
 	assert_failure 69
@@ -78,7 +79,7 @@ load helpers
 @test "a device that disappears after its link was read" {
 	root=$(copy_fixture x399)
 	dev=$(readlink -f "$root/sys/bus/pci/devices/0000:0a:00.1")
-	rm "$dev/vendor"
+	rm "$dev/uevent" "$dev/vendor"
 	run --separate-stderr "$VC" --root "$root" list 0a:00.0
 	assert_success
 	[[ "$stderr" == *"1 PCI device(s) disappeared"* ]]

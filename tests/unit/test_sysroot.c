@@ -89,6 +89,21 @@ int main(void)
 	check_resolve(&r, "sys/dangling", -ENOENT, NULL);
 	check_resolve(&r, "sys/./bus/../bus//pci", 0, "sys/bus/pci");
 	check_resolve(&r, "..", 0, ".");
+	{
+		char *t = NULL;
+
+		CHECK(sysroot_link_target(&r, "sys/bus/pci/devices/0000:0a:00.0", &t) == 0 && t &&
+			      strcmp(t, "sys/devices/pci0000:00/0000:00:03.1/0000:0a:00.0") == 0,
+		      "link target: %s", t ? t : "(null)");
+		free(t);
+		t = NULL;
+		CHECK(sysroot_link_target(&r, "sys/escape", &t) == 0 && t && strcmp(t, "etc") == 0,
+		      "link target clamps at the root: %s", t ? t : "(null)");
+		free(t);
+		t = NULL;
+		CHECK(sysroot_link_target(&r, "sys/bus", &t) == -EINVAL, "not a link");
+		free(t);
+	}
 
 	CHECK(sysroot_read(&r, "sys/bus/pci/devices/0000:0a:00.0/vendor", buf, sizeof(buf)) == 6 &&
 		      strcmp(buf, "0x10de") == 0, "read strips the newline: '%s'", buf);

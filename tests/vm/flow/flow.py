@@ -325,6 +325,7 @@ def scenario_4(series, kver):
     c = Checker()
     addr = "0000:00:05.0"
     a = ch.boot("s4-configure")
+    applied = False
     if c.booted(a):
         c.rc(a, "vfio-claim add 0000:00:05.0", 0)
         c.rc(a, "vfio-claim verify", 1)
@@ -334,8 +335,11 @@ def scenario_4(series, kver):
                 c.notes.append("verify: %s" % p[:160])
         c.rc(a, "vfio-claim add --rebind", 0)
         c.says(a, "cat /etc/vfio-claim.conf", r"^0000:00:05\.0@1b36:0002.*\brebind\b")
-        c.rc(a, "vfio-claim apply --initramfs", 0)
-    if not c.failures:
+        applied = c.rc(a, "vfio-claim apply --initramfs", 0)
+        c.notes.append("in-guest apply --initramfs: %.0fs" % (
+            a.find("vfio-claim apply --initramfs")["secs"] or 0))
+    # The reboot half is checked even when verify's advice was wrong.
+    if a.done and applied:
         c.expect(ch.reboot_initrd(), "the guest's /boot/initrd.img is unchanged after apply")
         b = ch.boot("s4-after")
         if c.booted(b):

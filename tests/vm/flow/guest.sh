@@ -107,6 +107,10 @@ s3-after)
 # Scenario 4: a device on a built-in driver.
 s4-configure)
 	state
+	# What the kernel's indexes say about the device's driver (for the log).
+	run sh -c 'modprobe -R "$(cat /sys/bus/pci/devices/0000:00:05.0/modalias)"'
+	run readlink /sys/bus/pci/drivers/serial/module
+	run ls /sys/module/8250_pci
 	run vfio-claim add 0000:00:05.0
 	run vfio-claim apply
 	run vfio-claim verify
