@@ -7,6 +7,10 @@
 #
 # Everything it builds lives under $(BUILD)/vm (a fresh clone rebuilds it).
 
+# Every scenario passes on both kernels (6.1 and the newest 6.12): in make check.
+CHECKS += vm
+DEP_GROUPS += vm
+
 VM_KERNEL ?= all
 VM_SCENARIOS ?=
 

@@ -26,7 +26,7 @@ import time
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.environ.get("VM_BUILD", os.path.join(TOP, "build", "vm"))
 LOGS = os.path.join(BUILD, "logs")
-TIMEOUT = int(os.environ.get("VM_TIMEOUT", "300"))
+TIMEOUT = int(os.environ.get("VM_TIMEOUT", "420"))
 
 E1000E = "8086:10d3"
 
