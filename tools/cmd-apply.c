@@ -255,6 +255,14 @@ static int run_apply(struct context *ctx, int argc, char **argv)
 	for (int i = 0; i < a.n_builtin; i++)
 		WRN("%s is built into %s: it takes its devices at boot before any module loads (only hot-added ones are claimed first); add 'rebind' to their claims ('vfio-claim add --rebind DEVICE') so that vfio_claim takes them when it loads",
 		    a.builtin[i], kver);
+	for (int i = 0; i < res.n; i++) {
+		const struct pci_dev *d = res.devs[i].dev;
+
+		if (d->driver && !pci_driver_is_vfio(d->driver) && !res.devs[i].claim->rebind &&
+		    pci_driver_builtin(&ctx->root, d->driver))
+			WRN("%s is on %s, which is built in and binds it at boot before any module loads; add 'rebind' to its claim ('vfio-claim add --rebind %s')",
+			    d->name, d->driver, d->name);
+	}
 	if (missing[0])
 		WRN("kernel arguments missing: %s; %s", missing, where);
 

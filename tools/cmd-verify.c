@@ -380,18 +380,37 @@ static const char *blacklist_leak(struct kmodinfo *k, const char *cmdline, const
 	return NULL;
 }
 
+/* A built-in driver binds at boot before any module loads: only 'rebind' takes the device. */
+static void check_builtin(const char *driver, const char *kver, const struct claimed *cd,
+			  struct checks *c)
+{
+	char fix[256];
+
+	snprintf(fix, sizeof(fix), "add 'rebind' to the claim at /%s:%d ('vfio-claim add --rebind %s'), then 'vfio-claim apply --initramfs'",
+		 cd->claim->file, cd->claim->line, cd->dev->name);
+	add_check(c, cd->claim->rebind, cd->dev->name, "native-driver", fix,
+		  "%s is built into %s and binds it at boot before any module loads%s", driver, kver,
+		  cd->claim->rebind ? "; the claim has 'rebind', so vfio_claim takes it at load" :
+				      "; a blacklist cannot stop it");
+}
+
 /* Next boot: the native drivers of the claimed devices cannot get there first. */
-static void check_natives(struct kmodinfo *k, const char *kver, const struct resolution *res,
-			  int argc, char **argv, struct checks *c)
+static void check_natives(struct context *ctx, struct kmodinfo *k, const char *kver,
+			  const struct resolution *res, int argc, char **argv, struct checks *c)
 {
 	for (int i = 0; i < res->n; i++) {
 		const struct pci_dev *d = res->devs[i].dev;
 		struct native_module *mods;
-		char alias[128], fix[256];
+		char alias[128];
 		int n;
 
 		if (!wanted(argc, argv, d))
 			continue;
+		/* Bound now to a built-in driver: whatever the module index says. */
+		if (d->driver && !pci_driver_is_vfio(d->driver) && pci_driver_builtin(&ctx->root, d->driver)) {
+			check_builtin(d->driver, kver, &res->devs[i], c);
+			continue;
+		}
 		pci_modalias(d, alias, sizeof(alias));
 		if (kmodinfo_lookup(k, alias, &mods, &n) < 0)
 			continue;
@@ -403,13 +422,7 @@ static void check_natives(struct kmodinfo *k, const char *kver, const struct res
 				continue;
 			snprintf(subject, sizeof(subject), "%s", d->name);
 			if (nm->builtin) {
-				snprintf(fix, sizeof(fix), "add 'rebind' to the claim at /%s:%d, then 'vfio-claim apply --initramfs'",
-					 res->devs[i].claim->file, res->devs[i].claim->line);
-				add_check(c, res->devs[i].claim->rebind, subject, "native-driver",
-					  fix, "%s is built into %s and binds it at boot before any module loads%s",
-					  nm->name, kver,
-					  res->devs[i].claim->rebind ? "; the claim has 'rebind', so vfio_claim takes it at load" :
-								       "; a blacklist cannot stop it");
+				check_builtin(nm->name, kver, &res->devs[i], c);
 			} else if (kmodinfo_softdep_pre_has(k, nm->name, "vfio_claim")) {
 				add_check(c, true, subject, "native-driver", NULL,
 					  "%s loads vfio_claim first (softdep)", nm->name);
@@ -605,7 +618,7 @@ static int run_verify(struct context *ctx, int argc, char **argv)
 			  "install the kernel's modules package", "%s for %s",
 			  kmodinfo_available(kmod, "vfio_pci") ? "is available" : "is missing", kver);
 		check_files(ctx, &cfg, &res, &m, kmod, &checks);
-		check_natives(kmod, kver, &res, argc - optind, argv + optind, &checks);
+		check_natives(ctx, kmod, kver, &res, argc - optind, argv + optind, &checks);
 	}
 	check_guides_way(ctx, kmod, &m, &res, &checks);
 	if (cfg.n || checks.n > 2)

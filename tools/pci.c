@@ -385,3 +385,14 @@ bool pci_driver_manages_dma(const char *driver)
 	/* The drivers that set driver_managed_dma (FACTS.md section 4). */
 	return pci_driver_is_vfio(driver) || streq(driver, "pci-stub") || streq(driver, "pcieport");
 }
+
+bool pci_driver_builtin(const struct sysroot *root, const char *driver)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "sys/bus/pci/drivers/%s", driver);
+	if (!sysroot_exists(root, path))
+		return false;
+	snprintf(path, sizeof(path), "sys/bus/pci/drivers/%s/module", driver);
+	return !sysroot_exists(root, path);
+}

@@ -84,3 +84,9 @@ bool pci_is_infrastructure(const struct pci_dev *d);
 /* The driver manages DMA itself, so the group stays viable with the device bound to it. */
 bool pci_driver_manages_dma(const char *driver);
 bool pci_driver_is_vfio(const char *driver);
+/*
+ * A registered driver without a module link in sysfs is built into the
+ * kernel: libkmod cannot always tell, since Debian's built-in index carries
+ * no aliases for some drivers (8250_pci's "serial").
+ */
+bool pci_driver_builtin(const struct sysroot *root, const char *driver);

@@ -296,3 +296,27 @@ make_initramfs() {
 	assert_failure 69
 	assert_equal "$stderr" "vfio-claim: /lib/modules/$KVER: no module index (modules.dep.bin) to find the native drivers in; install the kernel's modules or run 'depmod $KVER'"
 }
+
+@test "verify and apply name a built-in driver from sysfs even when the module index has no alias for it" {
+	rm -rf "$ROOT"
+	ROOT=$(copy_fixture qemu-q35)
+	"$TOP/tests/modules/mkmodules.sh" "$ROOT" "$KVER"
+	# Like Debian's kernels: no built-in aliases for 8250_pci in the index.
+	rm "$ROOT/lib/modules/$KVER/modules.builtin.modinfo" && depmod -b "$ROOT" "$KVER" 2>/dev/null
+	vc add 00:0b.0 >/dev/null
+	run --separate-stderr vc apply
+	assert_success
+	assert_equal "$stderr" "vfio-claim: warning: 0000:00:0b.0 is on serial, which is built in and binds it at boot before any module loads; add 'rebind' to its claim ('vfio-claim add --rebind 0000:00:0b.0')"
+	run --separate-stderr vc verify 00:0b.0
+	assert_failure 1
+	assert_line "0000:00:0b.0: serial is built into $KVER and binds it at boot before any module loads; a blacklist cannot stop it; fix: add 'rebind' to the claim at /etc/vfio-claim.conf:5 ('vfio-claim add --rebind 0000:00:0b.0'), then 'vfio-claim apply --initramfs'"
+	vc add 00:0b.0 --rebind >/dev/null
+	run --separate-stderr vc apply
+	assert_success
+	assert_equal "$stderr" ""
+	run grep '^options' "$ROOT/etc/modprobe.d/vfio-claim-claims.conf"
+	assert_output "options vfio_claim slots=0000:00:0b.0@1b36:0002 rebind=1"
+	run --separate-stderr vc verify 00:0b.0
+	assert_line "0000:00:0b.0: on serial, not vfio-pci; fix: vfio-claim bind 0000:00:0b.0"
+	refute_line --partial "is built into"
+}
