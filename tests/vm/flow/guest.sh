@@ -36,6 +36,7 @@ finish() {
 trap finish EXIT
 
 arg() {
+	# shellcheck disable=SC2013
 	for w in $(cat /proc/cmdline); do
 		case $w in "$1"=*) echo "${w#*=}"; return ;; esac
 	done
@@ -69,7 +70,7 @@ state() {
 		ov=$(cat "$d/driver_override" 2>/dev/null)
 		g=-
 		[ -e "$d/iommu_group" ] && g=$(basename "$(readlink "$d/iommu_group")")
-		echo "FLOW dev=$a id=$(cat "$d/vendor" | cut -c3-):$(cat "$d/device" | cut -c3-) driver=$drv override=${ov:-(null)} group=$g"
+		echo "FLOW dev=$a id=$(cut -c3- "$d/vendor"):$(cut -c3- "$d/device") driver=$drv override=${ov:-(null)} group=$g"
 	done
 }
 

@@ -25,7 +25,9 @@ top=$(cd "$here/../../.." && pwd)
 VM_BUILD=${VM_FLOW_BUILD:-$top/build/vm-flow}
 export VM_BUILD
 # lib.sh finds the top from $0, two levels up: fix that for this directory.
+# shellcheck source=tests/vm/lib.sh
 . "$top/tests/vm/lib.sh"
+# shellcheck disable=SC2034 # lib.sh's, for its helpers
 VM_TOP=$top
 VM_DIR=$top/tests/vm
 
