@@ -323,7 +323,9 @@ static int take_snapshot(struct snap *s)
 {
 	static const char *const modules[] = { "vfio_claim", "vfio_pci", "vfio_pci_core", "vfio",
 					       "vfio_iommu_type1", "pcieport" };
+	/* cpuinfo picks intel_iommu or amd_iommu; interrupts shows interrupt remapping. */
 	static const char *const files[] = { "proc/cmdline", "proc/self/mountinfo", "proc/swaps",
+					     "proc/cpuinfo", "proc/interrupts",
 					     "sys/bus/pci/drivers_autoprobe" };
 	int r;
 
@@ -428,7 +430,7 @@ const struct command cmd_snapshot = {
 		 "\n"
 		 "Copy the PCI and IOMMU part of sysfs (device attributes, driver and iommu_group\n"
 		 "links, kernel/iommu_groups, drivers, the block and network links the verdicts use)\n"
-		 "and /proc/cmdline, /proc/self/mountinfo and /proc/swaps into DIR, laid out as on\n"
+		 "and /proc/cmdline, mountinfo, swaps, cpuinfo and interrupts into DIR, laid out as on\n"
 		 "the machine, so that 'vfio-claim --root DIR list' shows what 'list' shows here.\n"
 		 "DIR must not exist or be empty; it appears only once the copy is complete.\n",
 };

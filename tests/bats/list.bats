@@ -114,3 +114,13 @@ print(g["verdict"], g["guest_now"], g["guest_once_claimed"], " ".join(g["claim"]
 	[ -f "$BATS_TEST_TMPDIR/snap/proc/self/mountinfo" ]
 	[ -f "$BATS_TEST_TMPDIR/snap/proc/cmdline" ]
 }
+
+@test "snapshot of this machine keeps what verify and apply read from /proc" {
+	run --separate-stderr "$VC" snapshot "$BATS_TEST_TMPDIR/live"
+	assert_success
+	for f in cmdline self/mountinfo cpuinfo interrupts; do
+		[ -s "$BATS_TEST_TMPDIR/live/proc/$f" ] || fail "proc/$f was not copied"
+	done
+	diff <("$VC" --json list) <("$VC" --root "$BATS_TEST_TMPDIR/live" --json list) ||
+		fail "the snapshot lists differently from the machine"
+}
