@@ -436,8 +436,8 @@ static void check_natives(struct context *ctx, struct kmodinfo *k, const char *k
 	}
 }
 
-/* The guides' way: options vfio-pci ids= with blacklists or softdeps. */
-static void check_guides_way(struct context *ctx, struct kmodinfo *k, const struct machine *m,
+/* The guides' way: options vfio-pci ids= with blacklists or softdeps. True when there is one. */
+static bool check_guides_way(struct context *ctx, struct kmodinfo *k, const struct machine *m,
 			     const struct resolution *res, struct checks *c)
 {
 	_cleanup_free_ char *ids = kmodinfo_option(k, "vfio_pci", "ids");
@@ -446,7 +446,7 @@ static void check_guides_way(struct context *ctx, struct kmodinfo *k, const stru
 	const char *item;
 
 	if (!ids)
-		return;
+		return false;
 	sysroot_read(&ctx->root, "proc/cmdline", cmdline, sizeof(cmdline));
 	while (vc_next_item(ids, strlen(ids), &pos, &item, &len)) {
 		struct vc_pci_id id;
@@ -520,6 +520,7 @@ static void check_guides_way(struct context *ctx, struct kmodinfo *k, const stru
 			native_modules_free(mods, n);
 		}
 	}
+	return true;
 }
 
 static void print_checks(const struct checks *c, bool json)
@@ -579,6 +580,7 @@ static int run_verify(struct context *ctx, int argc, char **argv)
 	struct checks checks = { 0 };
 	struct machine m;
 	char kver[128];
+	bool by_hand;
 	int c, code = 0;
 
 	while ((c = getopt_long(argc, argv, GLOBAL_SHORT_OPTIONS, options, NULL)) != -1)
@@ -620,10 +622,11 @@ static int run_verify(struct context *ctx, int argc, char **argv)
 		check_files(ctx, &cfg, &res, &m, kmod, &checks);
 		check_natives(ctx, kmod, kver, &res, argc - optind, argv + optind, &checks);
 	}
-	check_guides_way(ctx, kmod, &m, &res, &checks);
-	if (cfg.n || checks.n > 2)
+	/* Whether there is anything to verify is the config and an ids= line, not a count of checks. */
+	by_hand = check_guides_way(ctx, kmod, &m, &res, &checks);
+	if (cfg.n || by_hand)
 		check_initramfs(ctx, kver, &cfg, &checks);
-	if (!cfg.n && checks.n <= 2 && !ctx->json) {
+	if (!cfg.n && !by_hand && !ctx->json) {
 		printf("nothing to verify: /%s has no claims and modprobe.d has no 'options vfio-pci ids='\n",
 		       CONFIG_MAIN);
 		goto out;

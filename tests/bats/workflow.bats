@@ -320,3 +320,10 @@ make_initramfs() {
 	assert_line "0000:00:0b.0: on serial, not vfio-pci; fix: vfio-claim bind 0000:00:0b.0"
 	refute_line --partial "is built into"
 }
+
+@test "verify checks the initramfs of a hand-made setup even when its one ids= line holds" {
+	printf 'blacklist nouveau\nsoftdep nouveau pre: vfio-pci\noptions vfio-pci ids=10de:1c03\n' >"$ROOT/etc/modprobe.d/vfio.conf"
+	run --separate-stderr vc verify
+	assert_failure 1
+	assert_output "$(printf 'initramfs: no initramfs for %s (/boot/initrd.img-%s); fix: update-initramfs -c -k %s\n1 problem(s)' "$KVER" "$KVER" "$KVER")"
+}
