@@ -119,6 +119,9 @@ check-initramfs:
 	for kdir in /lib/modules/*/build; do \
 		[ -d "$$kdir/" ] || continue; \
 		kver=$$(basename $$(dirname $$kdir)); dir=$(BUILD)/module-check/$$kver; \
+		if [ ! -f /lib/modules/$$kver/modules.dep ] || [ ! -f /boot/config-$$kver ]; then \
+			echo "initramfs: $$kver has headers but no modules or /boot/config; install linux-image-$$kver" >&2; exit 69; \
+		fi; \
 		if [ ! -f $$dir/module/vfio_claim.ko ]; then \
 			$(call module_tree,$$dir); \
 			$(KBUILD_MAKE) -C $$dir/module KVER=$$kver KDIR=$$kdir >$$dir/build.log 2>&1 || \
