@@ -24,7 +24,7 @@ TOOL_LIB_OBJS := $(filter-out $(BUILD)/obj/tools/vfio-claim.o,$(TOOL_OBJS))
 $(BUILD)/unit/%: tests/unit/%.c $(TOOL_LIB_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(TOOL_CFLAGS) $(CFLAGS) -fsanitize=address,undefined -fno-omit-frame-pointer -Itests/unit \
-		-o $@ $< $(filter-out $(BUILD)/obj/tools/cmd-%.o $(BUILD)/obj/tools/machine.o,$(TOOL_LIB_OBJS)) $(TOOL_LIBS)
+		-o $@ $< $(filter-out $(BUILD)/obj/tools/cmd-%.o $(BUILD)/obj/tools/machine.o $(BUILD)/obj/tools/claimsetup.o,$(TOOL_LIB_OBJS)) $(TOOL_LIBS)
 
 CHECKS += tool-unit cli
 .PHONY: check-tool-unit check-cli

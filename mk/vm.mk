@@ -8,7 +8,8 @@
 # Everything it builds lives under $(BUILD)/vm (a fresh clone rebuilds it).
 
 # Every scenario passes on both kernels (6.1 and the newest 6.12): in make check.
-CHECKS += vm
+# vm-flow (mk/vm-flow.mk) runs after vm: it seeds its guest root from vm's.
+CHECKS += vm vm-flow
 DEP_GROUPS += vm
 
 VM_KERNEL ?= all

@@ -16,6 +16,7 @@
 
 #include "artifacts.h"
 #include "bind.h"
+#include "claimsetup.h"
 #include "config.h"
 #include "exitcode.h"
 #include "genfile.h"
@@ -138,13 +139,10 @@ static int run_apply(struct context *ctx, int argc, char **argv)
 	};
 	bool check = false, initramfs = false, now = false, changed = false;
 	struct genfile files[2] = { { .path = ARTIFACT_MODPROBE }, { .path = ARTIFACT_UDEV } };
-	char kver[128], missing[128], where[256];
-	struct kmodinfo *kmod = NULL;
-	struct resolution res = { 0 };
+	char missing[128], where[256];
 	struct artifacts a = { 0 };
-	struct config cfg = { 0 };
+	struct claim_setup s;
 	const char *failed;
-	struct machine m;
 	int c, code = 0, r, lock = -1;
 
 	while ((c = getopt_long(argc, argv, GLOBAL_SHORT_OPTIONS, options, NULL)) != -1) {
@@ -164,20 +162,10 @@ static int run_apply(struct context *ctx, int argc, char **argv)
 	if (initramfs && !streq(ctx->root_path, "/"))
 		return usage_error(&cmd_apply, "--initramfs regenerates the running system's initramfs; it does not go with --root");
 
-	code = machine_load(ctx, &m);
-	if (code)
-		return code;
-	code = config_load_or_report(ctx, &cfg);
+	code = claim_setup_load(ctx, &cmd_apply, 0, NULL, &s);
 	if (code)
 		goto out;
-	if (resolve_claims(&cfg, &m, &res) < 0) {
-		code = EXIT_UNAVAILABLE;
-		goto out;
-	}
-	code = kmodinfo_open_or_report(ctx, &kmod, kver, sizeof(kver));
-	if (code)
-		goto out;
-	if (artifacts_build(&cfg, &res, &m, kmod, &a) < 0) {
+	if (artifacts_build(&s.cfg, &s.res, &s.m, s.kmod, &a) < 0) {
 		code = EXIT_UNAVAILABLE;
 		goto out;
 	}
@@ -198,12 +186,12 @@ static int run_apply(struct context *ctx, int argc, char **argv)
 		}
 		changed |= genfile_changed(&files[i]);
 	}
-	report_findings(&res);
-	kernel_args_advice(&ctx->root, m.groups.iommu, missing, sizeof(missing), where, sizeof(where));
+	report_findings(&s.res);
+	kernel_args_advice(&ctx->root, s.m.groups.iommu, missing, sizeof(missing), where, sizeof(where));
 
 	if (check) {
 		if (ctx->json)
-			print_json_report(&res, &a, files, ARRAY_SIZE(files), true, missing);
+			print_json_report(&s.res, &a, files, ARRAY_SIZE(files), true, missing);
 		else if (!changed)
 			printf("nothing to change\n");
 		for (size_t i = 0; !ctx->json && i < ARRAY_SIZE(files); i++)
@@ -229,7 +217,7 @@ static int run_apply(struct context *ctx, int argc, char **argv)
 		}
 	}
 	if (ctx->json) {
-		print_json_report(&res, &a, files, ARRAY_SIZE(files), false, missing);
+		print_json_report(&s.res, &a, files, ARRAY_SIZE(files), false, missing);
 	} else {
 		for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
 			if (!genfile_changed(&files[i]))
@@ -239,7 +227,7 @@ static int run_apply(struct context *ctx, int argc, char **argv)
 		}
 		if (!changed)
 			printf("nothing to change: the files match /%s\n", CONFIG_MAIN);
-		printf("claims: %d device(s)", res.n);
+		printf("claims: %d device(s)", s.res.n);
 		if (a.slots[0])
 			printf("; vfio_claim slots=%s", a.slots);
 		if (a.ids[0])
@@ -254,11 +242,11 @@ static int run_apply(struct context *ctx, int argc, char **argv)
 	}
 	for (int i = 0; i < a.n_builtin; i++)
 		WRN("%s is built into %s: it takes its devices at boot before any module loads (only hot-added ones are claimed first); add 'rebind' to their claims ('vfio-claim add --rebind DEVICE') so that vfio_claim takes them when it loads",
-		    a.builtin[i], kver);
-	for (int i = 0; i < res.n; i++) {
-		const struct pci_dev *d = res.devs[i].dev;
+		    a.builtin[i], s.kver);
+	for (int i = 0; i < s.res.n; i++) {
+		const struct pci_dev *d = s.res.devs[i].dev;
 
-		if (d->driver && !pci_driver_is_vfio(d->driver) && !res.devs[i].claim->rebind &&
+		if (d->driver && !pci_driver_is_vfio(d->driver) && !s.res.devs[i].claim->rebind &&
 		    pci_driver_builtin(&ctx->root, d->driver))
 			WRN("%s is on %s, which is built in and binds it at boot before any module loads; add 'rebind' to its claim ('vfio-claim add --rebind %s')",
 			    d->name, d->driver, d->name);
@@ -285,14 +273,16 @@ static int run_apply(struct context *ctx, int argc, char **argv)
 	}
 	if (now) {
 		/* Bind what is claimed and not yet on vfio-pci. */
-		_cleanup_free_ struct pci_dev **devs = calloc((size_t)res.n + 1, sizeof(*devs));
+		_cleanup_free_ struct pci_dev **devs = calloc((size_t)s.res.n + 1, sizeof(*devs));
 		struct bind_error err;
 		int n = 0;
 
-		for (int i = 0; devs && i < res.n; i++)
-			if (!pci_driver_is_vfio(res.devs[i].dev->driver))
-				devs[n++] = res.devs[i].dev;
-		if (n && bind_to_vfio(&ctx->root, devs, n, &err) < 0) {
+		for (int i = 0; devs && i < s.res.n; i++)
+			if (!pci_driver_is_vfio(s.res.devs[i].dev->driver))
+				devs[n++] = s.res.devs[i].dev;
+		if (n && vfio_pci_load_or_report(ctx, s.kmod)) {
+			code = EXIT_CHECK_FAILED;
+		} else if (n && bind_to_vfio(&ctx->root, devs, n, &err) < 0) {
 			ERR("--now: %s; the devices stay on their drivers until the next boot", err.text);
 			code = EXIT_CHECK_FAILED;
 		} else if (!ctx->json) {
@@ -316,10 +306,7 @@ out:
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++)
 		genfile_free(&files[i]);
 	artifacts_free(&a);
-	kmodinfo_close(kmod);
-	resolution_free(&res);
-	config_free(&cfg);
-	machine_free(&m);
+	claim_setup_free(&s);
 	return code;
 }
 

@@ -73,6 +73,31 @@ static int select_devices(const struct command *cmd, const struct machine *m, in
 	return 0;
 }
 
+/* Where each selected device went, for --json: {"KEY": [{device, from, to}...]}. */
+struct move {
+	const char *from, *to;
+};
+
+static void print_json_moves(const char *key, const struct selection *s, const struct move *moves)
+{
+	struct json j;
+
+	json_init(&j, stdout);
+	json_object_begin(&j);
+	json_key(&j, key);
+	json_array_begin(&j);
+	for (int i = 0; i < s->n; i++) {
+		json_object_begin(&j);
+		json_kv_string(&j, "device", s->devs[i]->name);
+		json_kv_string(&j, "from", moves[i].from);
+		json_kv_string(&j, "to", moves[i].to);
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+	json_object_end(&j);
+	json_finish(&j);
+}
+
 static int run_bind(struct context *ctx, int argc, char **argv)
 {
 	enum { OPT_GROUP = OPT_FIRST_COMMAND_OPTION, OPT_PARTIAL, OPT_FORCE };
@@ -85,6 +110,7 @@ static int run_bind(struct context *ctx, int argc, char **argv)
 	};
 	bool group = false, partial = false, force = false;
 	_cleanup_free_ char **before = NULL;
+	_cleanup_free_ struct move *moves = NULL;
 	struct selection s = { 0 };
 	struct bind_error err;
 	struct machine m;
@@ -135,12 +161,15 @@ static int run_bind(struct context *ctx, int argc, char **argv)
 		}
 	}
 
-	if (!sysroot_exists(&ctx->root, "sys/bus/pci/drivers/vfio-pci")) {
-		ERR("vfio-pci is not loaded; run 'modprobe vfio-pci' and try again");
+	code = vfio_pci_load_or_report(ctx, NULL);
+	if (code)
+		goto out;
+	before = calloc((size_t)s.n + 1, sizeof(*before));
+	moves = calloc((size_t)s.n + 1, sizeof(*moves));
+	if (!before || !moves) {
 		code = EXIT_UNAVAILABLE;
 		goto out;
 	}
-	before = calloc((size_t)s.n + 1, sizeof(*before));
 	for (int i = 0; before && i < s.n; i++)
 		before[i] = s.devs[i]->driver ? strdup(s.devs[i]->driver) : NULL;
 	lock = lock_take_or_report(ctx);
@@ -156,22 +185,11 @@ static int run_bind(struct context *ctx, int argc, char **argv)
 		goto out;
 	}
 	if (ctx->json) {
-		struct json j;
-
-		json_init(&j, stdout);
-		json_object_begin(&j);
-		json_key(&j, "bound");
-		json_array_begin(&j);
 		for (int i = 0; i < s.n; i++) {
-			json_object_begin(&j);
-			json_kv_string(&j, "device", s.devs[i]->name);
-			json_kv_string(&j, "from", before ? before[i] : NULL);
-			json_kv_string(&j, "to", "vfio-pci");
-			json_object_end(&j);
+			moves[i].from = before ? before[i] : NULL;
+			moves[i].to = "vfio-pci";
 		}
-		json_array_end(&j);
-		json_object_end(&j);
-		json_finish(&j);
+		print_json_moves("bound", &s, moves);
 	} else {
 		for (int i = 0; i < s.n; i++) {
 			const char *from = before ? before[i] : NULL;
@@ -225,8 +243,14 @@ static int run_unbind(struct context *ctx, int argc, char **argv)
 	}
 	{
 		_cleanup_free_ char **prev = calloc((size_t)s.n + 1, sizeof(*prev));
+		_cleanup_free_ struct move *moves = calloc((size_t)s.n + 1, sizeof(*moves));
 
-		for (int i = 0; prev && i < s.n; i++)
+		if (!prev || !moves) {
+			lock_release(lock);
+			code = EXIT_UNAVAILABLE;
+			goto out;
+		}
+		for (int i = 0; i < s.n; i++)
 			prev[i] = bind_remembered_driver(&ctx->root, s.devs[i]);
 		r = release_from_vfio(&ctx->root, s.devs, s.n, &err);
 		lock_release(lock);
@@ -234,34 +258,23 @@ static int run_unbind(struct context *ctx, int argc, char **argv)
 			ERR("unbind failed: %s; every device is back on vfio-pci", err.text);
 			code = r == -EIO ? EXIT_CHECK_FAILED : exit_code_for(r);
 		} else if (ctx->json) {
-			struct json j;
-
-			json_init(&j, stdout);
-			json_object_begin(&j);
-			json_key(&j, "released");
-			json_array_begin(&j);
 			for (int i = 0; i < s.n; i++) {
-				json_object_begin(&j);
-				json_kv_string(&j, "device", s.devs[i]->name);
-				json_kv_string(&j, "from", s.devs[i]->driver);
-				json_kv_string(&j, "to", prev ? prev[i] : NULL);
-				json_object_end(&j);
+				moves[i].from = s.devs[i]->driver;
+				moves[i].to = prev[i];
 			}
-			json_array_end(&j);
-			json_object_end(&j);
-			json_finish(&j);
+			print_json_moves("released", &s, moves);
 		} else {
 			for (int i = 0; i < s.n; i++) {
 				if (!pci_driver_is_vfio(s.devs[i]->driver) &&
 				    !(s.devs[i]->driver_override && streq(s.devs[i]->driver_override, "vfio-pci")))
 					printf("%s: not on vfio-pci; left as it is\n", s.devs[i]->name);
-				else if (prev && prev[i])
+				else if (prev[i])
 					printf("%s: vfio-pci -> %s\n", s.devs[i]->name, prev[i]);
 				else
 					printf("%s: vfio-pci -> the kernel's choice\n", s.devs[i]->name);
 			}
 		}
-		for (int i = 0; prev && i < s.n; i++)
+		for (int i = 0; i < s.n; i++)
 			free(prev[i]);
 	}
 out:

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "artifacts.h"
+#include "claimsetup.h"
 #include "config.h"
 #include "exitcode.h"
 #include "genfile.h"
@@ -65,6 +66,14 @@ static void add_check(struct checks *c, bool ok, const char *subject, const char
 	va_start(ap, fmt);
 	vsnprintf(v->message, sizeof(v->message), fmt, ap);
 	va_end(ap);
+}
+
+static bool checks_failed(const struct checks *c)
+{
+	for (int i = 0; i < c->n; i++)
+		if (!c->v[i].ok)
+			return true;
+	return false;
 }
 
 static bool wanted(int argc, char **argv, const struct pci_dev *d)
@@ -291,13 +300,26 @@ static void compare_in_initramfs(struct context *ctx, const struct initramfs *ir
 			  "differs in /%s: the initramfs is stale (built before the last change)", ir->image);
 }
 
+/*
+ * The config holds no claims but the initramfs may still hold the files of an
+ * earlier apply: then the next boot claims the devices all the same.
+ */
+static void check_initramfs_leftovers(struct initramfs *ir, struct context *ctx, struct checks *c)
+{
+	compare_in_initramfs(ctx, ir, ARTIFACT_MODPROBE, false, c);
+	compare_in_initramfs(ctx, ir, ARTIFACT_UDEV, false, c);
+	compare_in_initramfs(ctx, ir, CONFIG_MAIN, false, c);
+}
+
 static void check_initramfs(struct context *ctx, const char *kver, const struct config *cfg,
-			    struct checks *c)
+			    bool leftovers_only, struct checks *c)
 {
 	struct initramfs ir;
 	char fix[256], rule[128];
 	int r = initramfs_open(&ctx->root, kver, &ir);
 
+	if (r == -ENOENT && leftovers_only)
+		return;
 	if (r == -ENOENT) {
 		snprintf(fix, sizeof(fix), "update-initramfs -c -k %s", kver);
 		add_check(c, false, "initramfs", "present", fix, "no initramfs for %s (/%s)", kver, ir.image);
@@ -311,6 +333,11 @@ static void check_initramfs(struct context *ctx, const char *kver, const struct 
 	if (r < 0) {
 		add_check(c, false, "initramfs", "inspected", "update-initramfs -u",
 			  "cannot unpack /%s: %s", ir.image, r == -EIO ? "unmkinitramfs failed" : strerror(-r));
+		initramfs_close(&ir);
+		return;
+	}
+	if (leftovers_only) {
+		check_initramfs_leftovers(&ir, ctx, c);
 		initramfs_close(&ir);
 		return;
 	}
@@ -568,48 +595,18 @@ static void print_checks(const struct checks *c, bool json)
 		printf("ok: %d checks hold now and for the next boot\n", c->n);
 }
 
-static int run_verify(struct context *ctx, int argc, char **argv)
+/* Every check for the loaded setup, printed; the exit code. */
+static int verify_setup(struct context *ctx, struct claim_setup *s, int argc, char **argv)
 {
-	static const struct option options[] = {
-		GLOBAL_LONG_OPTIONS,
-		{},
-	};
-	struct kmodinfo *kmod = NULL;
-	struct resolution res = { 0 };
-	struct config cfg = { 0 };
 	struct checks checks = { 0 };
-	struct machine m;
-	char kver[128];
+	struct kmodinfo *kmod = s->kmod;
+	const char *kver = s->kver;
+	int code = 0;
 	bool by_hand;
-	int c, code = 0;
 
-	while ((c = getopt_long(argc, argv, GLOBAL_SHORT_OPTIONS, options, NULL)) != -1)
-		if (handle_global_option(ctx, &cmd_verify, c, &code) < 0)
-			return code;
-	code = machine_load(ctx, &m);
-	if (code)
-		return code;
-	for (int i = optind; i < argc; i++) {
-		struct pci_dev *d;
-
-		code = machine_find_device(&m, argv[i], &cmd_verify, &d);
-		if (code)
-			goto out;
-	}
-	code = config_load_or_report(ctx, &cfg);
-	if (code)
-		goto out;
-	if (resolve_claims(&cfg, &m, &res) < 0) {
-		code = EXIT_UNAVAILABLE;
-		goto out;
-	}
-	code = kmodinfo_open_or_report(ctx, &kmod, kver, sizeof(kver));
-	if (code)
-		goto out;
-
-	check_iommu(ctx, &m, &checks);
-	check_devices_now(&m, &res, &cfg, argc - optind, argv + optind, &checks);
-	if (cfg.n) {
+	check_iommu(ctx, &s->m, &checks);
+	check_devices_now(&s->m, &s->res, &s->cfg, argc, argv, &checks);
+	if (s->cfg.n) {
 		int avail = kmodinfo_available(kmod, "vfio_claim");
 		char fix[256];
 
@@ -619,28 +616,44 @@ static int run_verify(struct context *ctx, int argc, char **argv)
 		add_check(&checks, kmodinfo_available(kmod, "vfio_pci") > 0, "vfio_pci", "installed",
 			  "install the kernel's modules package", "%s for %s",
 			  kmodinfo_available(kmod, "vfio_pci") ? "is available" : "is missing", kver);
-		check_files(ctx, &cfg, &res, &m, kmod, &checks);
-		check_natives(ctx, kmod, kver, &res, argc - optind, argv + optind, &checks);
+		check_files(ctx, &s->cfg, &s->res, &s->m, kmod, &checks);
+		check_natives(ctx, kmod, kver, &s->res, argc, argv, &checks);
 	}
 	/* Whether there is anything to verify is the config and an ids= line, not a count of checks. */
-	by_hand = check_guides_way(ctx, kmod, &m, &res, &checks);
-	if (cfg.n || by_hand)
-		check_initramfs(ctx, kver, &cfg, &checks);
-	if (!cfg.n && !by_hand && !ctx->json) {
+	by_hand = check_guides_way(ctx, kmod, &s->m, &s->res, &checks);
+	if (s->cfg.n || by_hand)
+		check_initramfs(ctx, kver, &s->cfg, false, &checks);
+	else if (sysroot_exists(&ctx->root, CONFIG_MAIN))
+		/* Claims were removed: the initramfs must have lost them too. */
+		check_initramfs(ctx, kver, &s->cfg, true, &checks);
+	if (!s->cfg.n && !by_hand && !ctx->json && !checks_failed(&checks)) {
 		printf("nothing to verify: /%s has no claims and modprobe.d has no 'options vfio-pci ids='\n",
 		       CONFIG_MAIN);
-		goto out;
-	}
-	print_checks(&checks, ctx->json);
-	for (int i = 0; i < checks.n; i++)
-		if (!checks.v[i].ok)
+	} else {
+		print_checks(&checks, ctx->json);
+		if (checks_failed(&checks))
 			code = EXIT_CHECK_FAILED;
-out:
+	}
 	free(checks.v);
-	kmodinfo_close(kmod);
-	resolution_free(&res);
-	config_free(&cfg);
-	machine_free(&m);
+	return code;
+}
+
+static int run_verify(struct context *ctx, int argc, char **argv)
+{
+	static const struct option options[] = {
+		GLOBAL_LONG_OPTIONS,
+		{},
+	};
+	struct claim_setup s;
+	int c, code = 0;
+
+	while ((c = getopt_long(argc, argv, GLOBAL_SHORT_OPTIONS, options, NULL)) != -1)
+		if (handle_global_option(ctx, &cmd_verify, c, &code) < 0)
+			return code;
+	code = claim_setup_load(ctx, &cmd_verify, argc - optind, argv + optind, &s);
+	if (!code)
+		code = verify_setup(ctx, &s, argc - optind, argv + optind);
+	claim_setup_free(&s);
 	return code;
 }
 

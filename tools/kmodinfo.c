@@ -364,3 +364,15 @@ char *kmodinfo_dependents(struct kmodinfo *k, const char *name)
 	fclose(f);
 	return len ? strdup(buf) : NULL;
 }
+
+int kmodinfo_load(struct kmodinfo *k, const char *name)
+{
+	struct kmod_module *mod = NULL;
+	int r = kmod_module_new_from_name(k->ctx, name, &mod);
+
+	if (r < 0)
+		return r;
+	r = kmod_module_probe_insert_module(mod, 0, NULL, NULL, NULL, NULL);
+	kmod_module_unref(mod);
+	return r > 0 ? -EPERM : r;	/* > 0: refused by a blacklist flag we do not pass */
+}

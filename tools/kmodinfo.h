@@ -48,3 +48,9 @@ bool kmodinfo_softdep_pre_has(struct kmodinfo *k, const char *module, const char
 char *kmodinfo_option(struct kmodinfo *k, const char *module, const char *param);
 /* The modules that depend on NAME (from modules.dep), space-separated, or NULL. */
 char *kmodinfo_dependents(struct kmodinfo *k, const char *name);
+/*
+ * Load NAME and what it depends on into the running kernel, as modprobe would
+ * (softdeps included, blacklists ignored as for a module named by hand);
+ * 0 when it is loaded or built in, else -errno.
+ */
+int kmodinfo_load(struct kmodinfo *k, const char *name);

@@ -120,6 +120,39 @@ int kmodinfo_open_or_report(struct context *ctx, struct kmodinfo **kmod, char *k
 	return EXIT_UNAVAILABLE;
 }
 
+int vfio_pci_load_or_report(struct context *ctx, struct kmodinfo *kmod)
+{
+	static const char driver_dir[] = "sys/bus/pci/drivers/vfio-pci";
+	struct kmodinfo *own = NULL;
+	char kver[128] = "";
+	int r;
+
+	if (sysroot_exists(&ctx->root, driver_dir))
+		return 0;
+	if (!streq(ctx->root_path, "/")) {
+		ERR("vfio-pci is not loaded under %s; load it there ('modprobe vfio-pci') and try again",
+		    ctx->root_path);
+		return EXIT_UNAVAILABLE;
+	}
+	if (!kmod) {
+		r = kmodinfo_open_or_report(ctx, &own, kver, sizeof(kver));
+		if (r)
+			return r;
+		kmod = own;
+	}
+	r = kmodinfo_load(kmod, "vfio-pci");
+	kmodinfo_close(own);
+	if (r < 0) {
+		ERR("cannot load vfio-pci: %s; 'modprobe -v vfio-pci' shows why", strerror(-r));
+		return EXIT_UNAVAILABLE;
+	}
+	if (!sysroot_exists(&ctx->root, driver_dir)) {
+		ERR("vfio-pci loaded but /%s did not appear; see 'dmesg | grep -i vfio'", driver_dir);
+		return EXIT_UNAVAILABLE;
+	}
+	return 0;
+}
+
 int lock_take_or_report(struct context *ctx)
 {
 	int fd = lock_take(&ctx->root, 10);

@@ -32,5 +32,11 @@ int machine_find_device(const struct machine *m, const char *arg, const struct c
 int config_load_or_report(struct context *ctx, struct config *cfg);
 /* Open libkmod for the root's kernel, or report what is missing and return 69. */
 int kmodinfo_open_or_report(struct context *ctx, struct kmodinfo **kmod, char *kver, size_t size);
+/*
+ * Make sure vfio-pci is there to bind to: on the running system load it
+ * (kmod may be NULL: then it is opened here); under another --root only
+ * report. Returns an exit code, or 0.
+ */
+int vfio_pci_load_or_report(struct context *ctx, struct kmodinfo *kmod);
 /* Take the run lock; returns its fd, or reports and returns -(exit code). */
 int lock_take_or_report(struct context *ctx);

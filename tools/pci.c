@@ -393,6 +393,11 @@ bool pci_driver_builtin(const struct sysroot *root, const char *driver)
 	snprintf(path, sizeof(path), "sys/bus/pci/drivers/%s", driver);
 	if (!sysroot_exists(root, path))
 		return false;
-	snprintf(path, sizeof(path), "sys/bus/pci/drivers/%s/module", driver);
+	/*
+	 * A loaded module has /sys/module/NAME/initstate. A built-in driver has
+	 * no module link, or (when it names its module, as 8250_pci does on
+	 * Debian's 6.12) a link to a /sys/module entry without initstate.
+	 */
+	snprintf(path, sizeof(path), "sys/bus/pci/drivers/%s/module/initstate", driver);
 	return !sysroot_exists(root, path);
 }

@@ -327,3 +327,43 @@ make_initramfs() {
 	assert_failure 1
 	assert_output "$(printf 'initramfs: no initramfs for %s (/boot/initrd.img-%s); fix: update-initramfs -c -k %s\n1 problem(s)' "$KVER" "$KVER" "$KVER")"
 }
+
+@test "verify: claims removed from the config but still in the initramfs would still claim at the next boot" {
+	vc add 0a:00.0 --group >/dev/null
+	vc apply >/dev/null 2>&1
+	make_initramfs
+	vc remove 0a:00.0 >/dev/null
+	run --separate-stderr vc apply
+	assert_success
+	[ ! -e "$ROOT/etc/modprobe.d/vfio-claim-claims.conf" ]
+	run --separate-stderr vc verify
+	assert_failure 1
+	assert_output "$(printf '%s\n' \
+		"/etc/modprobe.d/vfio-claim-claims.conf: is gone from /etc but still in /boot/initrd.img-$KVER: the initramfs is stale; fix: vfio-claim apply --initramfs" \
+		"/etc/udev/rules.d/59-vfio-claim-claims.rules: is gone from /etc but still in /boot/initrd.img-$KVER: the initramfs is stale; fix: vfio-claim apply --initramfs" \
+		"/etc/vfio-claim.conf: differs in /boot/initrd.img-$KVER: the initramfs is stale (built before the last change); fix: vfio-claim apply --initramfs" \
+		"3 problem(s)")"
+	# Once the initramfs is rebuilt from the emptied config there is nothing left to verify.
+	make_initramfs
+	run --separate-stderr vc verify
+	assert_success
+	assert_output "nothing to verify: /etc/vfio-claim.conf has no claims and modprobe.d has no 'options vfio-pci ids='"
+}
+
+@test "verify: a built-in driver that names its module (8250_pci on 6.12) is still built in" {
+	rm -rf "$ROOT"
+	ROOT=$(copy_fixture qemu-q35)
+	"$TOP/tests/modules/mkmodules.sh" "$ROOT" "$KVER"
+	rm "$ROOT/lib/modules/$KVER/modules.builtin.modinfo" && depmod -b "$ROOT" "$KVER" 2>/dev/null
+	# As Debian's 6.12 shows it: a /sys/module entry without initstate.
+	mkdir -p "$ROOT/sys/module/8250_pci/drivers"
+	ln -s ../../../../module/8250_pci "$ROOT/sys/bus/pci/drivers/serial/module"
+	vc add 00:0b.0 >/dev/null
+	run --separate-stderr vc verify 00:0b.0
+	assert_failure 1
+	assert_line "0000:00:0b.0: serial is built into $KVER and binds it at boot before any module loads; a blacklist cannot stop it; fix: add 'rebind' to the claim at /etc/vfio-claim.conf:5 ('vfio-claim add --rebind 0000:00:0b.0'), then 'vfio-claim apply --initramfs'"
+	# A loaded module's entry has initstate: then it is not built in.
+	echo live >"$ROOT/sys/module/8250_pci/initstate"
+	run --separate-stderr vc verify 00:0b.0
+	refute_line --partial "is built into"
+}

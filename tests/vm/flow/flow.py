@@ -260,7 +260,7 @@ def scenario_1_2(series, kver):
     """1: add, apply --initramfs, reboot, verify exits 0.
     2: then a config change applied without --initramfs: verify says stale."""
     ch = Chain(series, kver, "s1", NICS)
-    c1, c2 = Checker(), Checker()
+    c1, c2, c6 = Checker(), Checker(), Checker()
     a = ch.boot("s1-configure")
     if c1.booted(a):
         c1.rc(a, "vfio-claim add", 0)
@@ -287,12 +287,26 @@ def scenario_1_2(series, kver):
             c2.expect(not other, "verify reports more than the stale initramfs: %s" % other)
             if problems(v):
                 c2.notes.append("verify: %s" % problems(v)[0][:150])
+            # 6: every claim removed, the initramfs left as it was.
+            c6.rc(b, "vfio-claim remove 0000:00:06.0", 0)
+            c6.rc(b, "vfio-claim apply", 0, 1)
+            c6.says(b, "vfio-claim apply", r"^removed /etc/modprobe\.d/vfio-claim-claims\.conf$", 1)
+            c6.rc(b, "vfio-claim verify", 1, 2)
+            c6.says(b, "vfio-claim verify",
+                    r"^/etc/modprobe\.d/vfio-claim-claims\.conf: is gone from /etc but still in "
+                    r"/boot/initrd\.img-.*: the initramfs is stale; fix: vfio-claim apply --initramfs$", 2)
+            c6.expect(not any("nothing to verify" in line
+                              for line in b.find("vfio-claim verify", 2)["out"]),
+                      "verify says there is nothing to verify")
         else:
             c2.failures.append("the reboot did not finish")
+            c6.failures.append("the reboot did not finish")
     else:
         c2.failures.append("scenario 1 failed before the reboot")
+        c6.failures.append("scenario 1 failed before the reboot")
     return [("1", "add, apply --initramfs, reboot, verify exits 0", c1, ch),
-            ("2", "config changed after the initramfs: verify says stale", c2, ch)]
+            ("2", "config changed after the initramfs: verify says stale", c2, ch),
+            ("6", "every claim removed, initramfs kept: verify says it still claims", c6, ch)]
 
 
 def scenario_3(series, kver):
@@ -345,15 +359,56 @@ def scenario_4(series, kver):
         if c.booted(b):
             c.on(b, addr, "vfio-pci")
             c.rc(b, "vfio-claim verify", 0)
-    return [("4", "built-in driver: verify says rebind; --rebind ends on vfio-pci", c, ch)]
+    return [("4", TITLES["4"], c, ch)]
 
 
-SCENARIOS = {"1": scenario_1_2, "3": scenario_3, "4": scenario_4}
+def scenario_5(series, kver):
+    """bind and unbind now on a real kernel: driver_override, unbind and
+    drivers_probe really move the device, the driver it had is remembered
+    under /run and given back, two runs at once both end well (the lock), and
+    without a record the kernel chooses."""
+    ch = Chain(series, kver, "s5", NICS)
+    c = Checker()
+    a = ch.boot("s5-bind")
+    if not c.booted(a):
+        return [("5", TITLES["5"], c, ch)]
+
+    def drivers(nth, want):
+        cmd = a.find("drivers", nth)
+        got = " | ".join(cmd["out"])
+        c.expect(got == want, "after step %d: %s, expected %s" % (nth, got, want))
+
+    c.expect(a.driver("0000:00:05.0") is not None, "no state printed")
+    c.rc(a, "test ! -d /sys/bus/pci/drivers/vfio-pci", 0)
+    c.rc(a, "vfio-claim bind 0000:00:05.0", 0, 0)
+    drivers(0, "0000:00:05.0 vfio-pci | 0000:00:06.0 e1000e")
+    c.says(a, "cat /run/vfio-claim/bound/0000:00:05.0", r"^driver=e1000e$")
+    c.rc(a, "vfio-claim bind 0000:00:05.0", 0, 1)
+    c.says(a, "vfio-claim bind 0000:00:05.0", r"already", 1)
+    c.rc(a, "vfio-claim unbind 0000:00:05.0", 0)
+    drivers(1, "0000:00:05.0 e1000e | 0000:00:06.0 e1000e")
+    c.rc(a, "test ! -e /run/vfio-claim/bound/0000:00:05.0", 0)
+    c.rc(a, "sh -c vfio-claim bind 0000:00:05.0 &", 0)
+    drivers(2, "0000:00:05.0 vfio-pci | 0000:00:06.0 vfio-pci")
+    c.rc(a, "vfio-claim unbind --json", 0)
+    c.says(a, "vfio-claim unbind --json", r'"e1000e"')
+    drivers(3, "0000:00:05.0 e1000e | 0000:00:06.0 e1000e")
+    c.rc(a, "vfio-claim unbind 0000:00:06.0", 0)
+    drivers(4, "0000:00:05.0 e1000e | 0000:00:06.0 e1000e")
+    c.notes.append("bind: %.1fs, unbind: %.1fs (TCG)" % (
+        a.find("vfio-claim bind 0000:00:05.0")["secs"] or 0,
+        a.find("vfio-claim unbind 0000:00:05.0")["secs"] or 0))
+    return [("5", TITLES["5"], c, ch)]
+
+
+SCENARIOS = {"1": scenario_1_2, "3": scenario_3, "4": scenario_4, "5": scenario_5}
 TITLES = {
     "1": "add, apply --initramfs, reboot, verify exits 0 (and 2: a config change "
-         "without --initramfs, verify says stale)",
+         "without --initramfs, verify says stale; 6: every claim removed, the old "
+         "initramfs kept, verify says so)",
     "3": "blacklist-only setup written after the initramfs: ineffective, verify says why",
     "4": "built-in driver (pci-serial): verify says rebind; --rebind ends on vfio-pci",
+    "5": "bind and unbind now: the driver it had comes back; two runs at once",
 }
 
 

@@ -58,6 +58,16 @@ run() {
 	return $rc
 }
 
+# drivers ADDR...: "ADDR DRIVER" per device, "-" when it has none.
+drivers() {
+	for a in "$@"; do
+		d=-
+		[ -e "/sys/bus/pci/devices/$a/driver" ] &&
+			d=$(basename "$(readlink "/sys/bus/pci/devices/$a/driver")")
+		echo "$a $d"
+	done
+}
+
 say() {
 	echo "FLOW-SAY $*"
 }
@@ -87,6 +97,11 @@ s1-after)
 	run vfio-claim add 0000:00:06.0
 	run vfio-claim apply --now
 	state
+	run vfio-claim verify
+	say "scenario 6: remove every claim and apply, but keep the old initramfs"
+	run vfio-claim remove 0000:00:05.0
+	run vfio-claim remove 0000:00:06.0
+	run vfio-claim apply
 	run vfio-claim verify
 	;;
 # Scenario 3: the guides' way, written after the initramfs was built.
@@ -123,6 +138,29 @@ s4-configure)
 s4-after)
 	state
 	run vfio-claim verify
+	;;
+# Scenario 5: bind and unbind now, on a real kernel, without a config.
+s5-bind)
+	state
+	# vfio-pci is not loaded yet: bind loads it (through libkmod).
+	run test ! -d /sys/bus/pci/drivers/vfio-pci
+	run vfio-claim bind 0000:00:05.0
+	run drivers 0000:00:05.0 0000:00:06.0
+	run cat /run/vfio-claim/bound/0000:00:05.0
+	run vfio-claim bind 0000:00:05.0
+	run vfio-claim unbind 0000:00:05.0
+	run drivers 0000:00:05.0 0000:00:06.0
+	run test ! -e /run/vfio-claim/bound/0000:00:05.0
+	say "two runs at once: the lock makes the second wait"
+	run sh -c 'vfio-claim bind 0000:00:05.0 & vfio-claim bind 0000:00:06.0; s=$?; wait $! && exit $s'
+	run drivers 0000:00:05.0 0000:00:06.0
+	run vfio-claim unbind --json 0000:00:05.0 0000:00:06.0
+	run drivers 0000:00:05.0 0000:00:06.0
+	say "no record of the driver it had (a claim made at boot): the kernel chooses"
+	run vfio-claim bind 0000:00:06.0
+	run rm /run/vfio-claim/bound/0000:00:06.0
+	run vfio-claim unbind 0000:00:06.0
+	run drivers 0000:00:05.0 0000:00:06.0
 	;;
 # make demo: a user's session.
 demo-1)

@@ -11,8 +11,13 @@
 #      the next boot, and verify exits 1 naming the file the initramfs lacks
 #   4  pci-serial (8250_pci, built in): verify says to add 'rebind'; with
 #      add --rebind, apply --initramfs and a reboot it ends on vfio-pci
+#   6  (on scenario 1's guest) every claim removed and applied, the old
+#      initramfs kept: verify exits 1, the next boot would still claim
+#   5  bind and unbind now: the device really moves, the driver it had
+#      comes back, two runs at once both end well, and with no record of
+#      its driver the kernel chooses
 #
-#   tests/vm/flow/run.sh [--kernel 6.1|6.12|all] [--jobs N] [1|3|4 ...]
+#   tests/vm/flow/run.sh [--kernel 6.1|6.12|all] [--jobs N] [1|3|4|5 ...]
 #
 # Installs what it needs, prepares build/vm-flow with the VM harness
 # (tests/vm/flow/setup.sh), boots the guests (tests/vm/flow/flow.py). One
@@ -29,8 +34,8 @@ while [ $# -gt 0 ]; do
 	--kernel=*) kernel=${1#*=}; shift ;;
 	--jobs) jobs=$2; shift 2 ;;
 	--list) exec python3 "$here/flow.py" --list ;;
-	-h | --help) sed -n '3,23p' "$0"; exit 0 ;;
-	-*) echo "usage: $0 [--kernel 6.1|6.12|all] [--jobs N] [1|3|4 ...]" >&2; exit 64 ;;
+	-h | --help) sed -n '3,28p' "$0"; exit 0 ;;
+	-*) echo "usage: $0 [--kernel 6.1|6.12|all] [--jobs N] [1|3|4|5 ...]" >&2; exit 64 ;;
 	*) break ;;
 	esac
 done

@@ -61,7 +61,13 @@ make_flow_image() {
 		tool="$top/build/vfio-claim"
 		vm_log "flow: WARNING: make install failed (see $VM_LOGS/make-install.log); the guest gets build/vfio-claim from $(date -r "$tool" '+%F %T')"
 	fi
-	hash=$({ cat "$k/stamp" "$here/guest.sh" "$here/setup.sh" ${tool:+"$tool"}; } | sha256sum | cut -d' ' -f1)
+	# k/stamp leaves out the tool (prepare.sh refreshes it in k/root on
+	# every run without rebuilding the initramfs), so the whole staged
+	# package goes into this disk's stamp: a changed tool makes a new disk.
+	hash=$({
+		cat "$k/stamp" "$here/guest.sh" "$here/setup.sh" ${tool:+"$tool"}
+		(cd "$VM_BUILD/stage" && find . -type f -print0 | sort -z | xargs -0 -r sha256sum)
+	} | sha256sum | cut -d' ' -f1)
 	if [ -e "$f/flow.img" ] && [ "$(cat "$f/stamp" 2>/dev/null)" = "$hash" ]; then
 		return
 	fi
