@@ -420,30 +420,41 @@ ALL = dict(SCENARIOS, **EXTRA)
 # Booting.
 
 
+# The kernel arguments every guest boots with (tests/vm and tests/vm/flow).
+BASE_APPEND = ["root=/dev/vda", "rw", "console=ttyS0", "intel_iommu=on", "iommu=pt",
+               "panic=1", "log_buf_len=8M"]
+
+
+def machine_cmd(kernel, initrd, append, disk, serial, snapshot):
+    """QEMU for a guest of either harness: TCG, q35 with a split irqchip (for
+    the emulated VT-d's interrupt remapping), one CPU, the root disk on
+    virtio-blk at 00:02.0, the console on a file. snapshot=True leaves the
+    disk image as it was; the flow tests keep what the guest writes."""
+    return ["qemu-system-x86_64", "-accel", "tcg",
+            "-machine", "q35,kernel-irqchip=split", "-m", "1024", "-smp", "1",
+            "-nodefaults", "-vga", "none", "-display", "none", "-no-reboot",
+            "-kernel", kernel, "-initrd", initrd,
+            "-append", " ".join(append),
+            "-drive", "file=%s,format=raw,if=none,id=root%s" % (disk, ",snapshot=on" if snapshot else ""),
+            "-device", "virtio-blk-pci,drive=root,addr=0x2",
+            "-serial", "file:%s" % serial]
+
+
 def qemu_cmd(kdir, name, sc, serial, monitor, extra_append=""):
     variant = sc.get("variant")
     initrd = "initrd-%s.img" % variant if variant else "initrd.img"
-    append = ["root=/dev/vda", "rw", "console=ttyS0", "intel_iommu=on", "iommu=pt",
-              "panic=1", "log_buf_len=8M", "loglevel=4", "init=/vmtest/runner",
-              "vmtest.scenario=%s" % sc["guest"],
-              'dyndbg="file drivers/base/dd.c +p"']
+    append = BASE_APPEND + ["loglevel=4", "init=/vmtest/runner",
+                            "vmtest.scenario=%s" % sc["guest"],
+                            'dyndbg="file drivers/base/dd.c +p"']
     if variant:
         append.append("vmtest.variant=%s" % variant)
     if sc.get("cmdline"):
         append.append(sc["cmdline"])
     if extra_append:
         append.append(extra_append)
-    cmd = ["qemu-system-x86_64", "-accel", "tcg",
-           "-machine", "q35,kernel-irqchip=split", "-m", "1024", "-smp", "1",
-           "-nodefaults", "-vga", "none", "-display", "none", "-no-reboot",
-           "-kernel", os.path.join(kdir, "vmlinuz"),
-           "-initrd", os.path.join(kdir, initrd),
-           "-append", " ".join(append),
-           "-drive", "file=%s,format=raw,if=none,id=root,snapshot=on"
-           % os.path.join(kdir, "root.img"),
-           "-device", "virtio-blk-pci,drive=root,addr=0x2",
-           "-serial", "file:%s" % serial,
-           "-monitor", "unix:%s,server,nowait" % monitor]
+    cmd = machine_cmd(os.path.join(kdir, "vmlinuz"), os.path.join(kdir, initrd), append,
+                      os.path.join(kdir, "root.img"), serial, snapshot=True)
+    cmd += ["-monitor", "unix:%s,server,nowait" % monitor]
     wired = " ".join(sc.get("qemu", []) + [sc.get("hotplug", "")])
     for n in ("n0", "n1", "n2"):
         if "netdev=%s" % n in wired:

@@ -30,7 +30,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
 sys.path.insert(0, os.path.dirname(HERE))
-from vmtest import IOMMU, E1000E  # noqa: E402  (tests/vm/vmtest.py)
+from vmtest import BASE_APPEND, IOMMU, machine_cmd  # noqa: E402  (tests/vm/vmtest.py)
 
 BUILD = os.environ.get("VM_FLOW_BUILD", os.path.join(TOP, "build", "vm-flow"))
 LOGS = os.path.join(BUILD, "logs")
@@ -103,23 +103,15 @@ class Run:
 
 
 def qemu_cmd(kdir, disk, initrd, step, devices, serial):
-    # tests/vm/vmtest.py's qemu_cmd boots its shared image with snapshot=on
-    # and init=/vmtest/runner; here the disk is the guest's own and is kept.
-    append = ["root=/dev/vda", "rw", "console=ttyS0", "intel_iommu=on", "iommu=pt",
-              "panic=1", "log_buf_len=8M", "loglevel=1", "init=/flow/guest.sh",
-              # A loaded host slows TCG enough for the IO-APIC timer check
-              # to panic the kernel ("timer doesn't work through
-              # Interrupt-remapped IO-APIC"): skip it.
-              "no_timer_check",
-              "flow.step=%s" % step]
-    return ["qemu-system-x86_64", "-accel", "tcg",
-            "-machine", "q35,kernel-irqchip=split", "-m", "1024", "-smp", "1",
-            "-nodefaults", "-vga", "none", "-display", "none", "-no-reboot",
-            "-kernel", os.path.join(kdir, "vmlinuz"), "-initrd", initrd,
-            "-append", " ".join(append),
-            "-drive", "file=%s,format=raw,if=none,id=root" % disk,
-            "-device", "virtio-blk-pci,drive=root,addr=0x2",
-            "-serial", "file:%s" % serial] + IOMMU + devices
+    # The guest's own disk, kept (no snapshot), booted with init=/flow/guest.sh.
+    append = BASE_APPEND + ["loglevel=1", "init=/flow/guest.sh",
+                            # A loaded host slows TCG enough for the IO-APIC
+                            # timer check to panic the kernel ("timer doesn't
+                            # work through Interrupt-remapped IO-APIC"): skip it.
+                            "no_timer_check",
+                            "flow.step=%s" % step]
+    return machine_cmd(os.path.join(kdir, "vmlinuz"), initrd, append, disk, serial,
+                       snapshot=False) + IOMMU + devices
 
 
 def boot(kdir, disk, initrd, step, devices, serial, stream=None):
