@@ -46,11 +46,34 @@ static int addr_order(const void *a, const void *b)
 	return (x > y) - (x < y);	/* the devices live in one sorted array */
 }
 
-static void print_libvirt(struct pci_dev **devs, int n, int guest_slot)
+/*
+ * The guest slot on bus 0 of each device that has sibling functions going
+ * along (-1 for the others): the functions of one card share one slot, so the
+ * guest sees one multifunction card as on the host. Cards take slots in
+ * address order from first_slot.
+ */
+static void assign_guest_slots(struct pci_dev **devs, int n, int first_slot, int *slots)
 {
-	const struct pci_dev *card = NULL;	/* function 0's slot of the last multifunction card */
-	int slot = guest_slot - 1;
+	const struct pci_dev *card = NULL;	/* a function of the last multifunction card */
+	int slot = first_slot - 1;
 
+	for (int i = 0; i < n; i++) {
+		const struct pci_dev *d = devs[i];
+
+		slots[i] = -1;
+		if (!has_sibling(devs, n, d))
+			continue;
+		if (!card || card->addr.domain != d->addr.domain || card->addr.bus != d->addr.bus ||
+		    card->addr.slot != d->addr.slot) {
+			card = d;
+			slot++;
+		}
+		slots[i] = slot;
+	}
+}
+
+static void print_libvirt(struct pci_dev **devs, int n, const int *slots)
+{
 	for (int i = 0; i < n; i++) {
 		const struct pci_dev *d = devs[i];
 
@@ -59,28 +82,24 @@ static void print_libvirt(struct pci_dev **devs, int n, int guest_slot)
 		       "    <address domain='0x%04x' bus='0x%02x' slot='0x%02x' function='0x%x'/>\n"
 		       "  </source>\n",
 		       d->addr.domain, d->addr.bus, d->addr.slot, d->addr.func);
-		if (has_sibling(devs, n, d)) {
-			/* Keep the functions of one card together in one guest slot. */
-			if (!card || card->addr.domain != d->addr.domain || card->addr.bus != d->addr.bus ||
-			    card->addr.slot != d->addr.slot) {
-				card = d;
-				slot++;
-			}
+		if (slots[i] >= 0)
 			printf("  <address type='pci' domain='0x0000' bus='0x00' slot='0x%02x' function='0x%x'%s/>\n",
-			       slot, d->addr.func, d->addr.func == 0 ? " multifunction='on'" : "");
-		}
+			       slots[i], d->addr.func, d->addr.func == 0 ? " multifunction='on'" : "");
 		printf("</hostdev>\n");
 	}
 }
 
-static void print_qemu(struct pci_dev **devs, int n)
+/* QEMU's own bus 0 (pcie.0 on q35, pci.0 on i440fx): addr=SLOT.FUNCTION. */
+static void print_qemu(struct pci_dev **devs, int n, const int *slots)
 {
 	for (int i = 0; i < n; i++) {
 		const struct pci_dev *d = devs[i];
+		char addr[48] = "";
 
-		printf("-device vfio-pci,host=%s%s%s\n", d->name,
-		       d->addr.func == 0 && has_sibling(devs, n, d) ? ",multifunction=on" : "",
-		       i < n - 1 ? " \\" : "");
+		if (slots[i] >= 0)
+			snprintf(addr, sizeof(addr), ",addr=0x%02x.%x%s", slots[i], d->addr.func,
+				 d->addr.func == 0 ? ",multifunction=on" : "");
+		printf("-device vfio-pci,host=%s%s%s\n", d->name, addr, i < n - 1 ? " \\" : "");
 	}
 }
 
@@ -96,6 +115,7 @@ static int run_export(struct context *ctx, int argc, char **argv)
 	};
 	_cleanup_free_ struct pci_dev **devs = NULL;
 	int c, code = 0, n = 0, format = 0, guest_slot = 0x10;
+	_cleanup_free_ int *slots = NULL;
 	struct machine m;
 
 	while ((c = getopt_long(argc, argv, GLOBAL_SHORT_OPTIONS, options, NULL)) != -1) {
@@ -147,9 +167,17 @@ static int run_export(struct context *ctx, int argc, char **argv)
 			}
 	}
 	qsort(devs, (size_t)n, sizeof(*devs), addr_order);
+	slots = calloc((size_t)n + 1, sizeof(*slots));
+	if (!slots) {
+		code = EXIT_UNAVAILABLE;
+		goto out;
+	}
+	assign_guest_slots(devs, n, guest_slot, slots);
 	for (int i = 0; i < n; i++)
 		if (!pci_driver_is_vfio(devs[i]->driver))
-			WRN("%s is on %s, not vfio-pci: 'vfio-claim bind %s' first, or let libvirt do it (managed='yes')",
+			WRN(format == OPT_LIBVIRT ?
+				    "%s is on %s, not vfio-pci: 'vfio-claim bind %s' first, or let libvirt do it (managed='yes')" :
+				    "%s is on %s, not vfio-pci: 'vfio-claim bind %s' before starting QEMU",
 			    devs[i]->name, devs[i]->driver ? devs[i]->driver : "no driver", devs[i]->name);
 	if (ctx->json) {
 		struct json j;
@@ -159,10 +187,14 @@ static int run_export(struct context *ctx, int argc, char **argv)
 		json_key(&j, "devices");
 		json_array_begin(&j);
 		for (int i = 0; i < n; i++) {
+			char ga[24];
+
 			json_object_begin(&j);
 			json_kv_string(&j, "address", devs[i]->name);
 			json_kv_int(&j, "iommu_group", devs[i]->group);
-			json_kv_bool(&j, "multifunction", devs[i]->addr.func == 0 && has_sibling(devs, n, devs[i]));
+			json_kv_bool(&j, "multifunction", devs[i]->addr.func == 0 && slots[i] >= 0);
+			snprintf(ga, sizeof(ga), "00:%02x.%x", slots[i], devs[i]->addr.func);
+			json_kv_string(&j, "guest_address", slots[i] >= 0 ? ga : NULL);
 			json_kv_string(&j, "driver", devs[i]->driver);
 			json_object_end(&j);
 		}
@@ -170,9 +202,9 @@ static int run_export(struct context *ctx, int argc, char **argv)
 		json_object_end(&j);
 		json_finish(&j);
 	} else if (format == OPT_LIBVIRT) {
-		print_libvirt(devs, n, guest_slot);
+		print_libvirt(devs, n, slots);
 	} else {
-		print_qemu(devs, n);
+		print_qemu(devs, n, slots);
 	}
 out:
 	machine_free(&m);
@@ -187,7 +219,8 @@ const struct command cmd_export = {
 		 "\n"
 		 "Print what passes DEVICE and the other endpoints of its IOMMU group to a guest:\n"
 		 "libvirt <hostdev mode='subsystem' type='pci' managed='yes'> elements, or QEMU\n"
-		 "'-device vfio-pci,host=...' arguments. The functions of one card stay together:\n"
-		 "function 0 gets multifunction=on when more functions go with it (in libvirt, in\n"
-		 "one guest slot on bus 0, counting from --guest-slot, 0x10 by default).\n",
+		 "'-device vfio-pci,host=...' arguments. The functions of one card stay together\n"
+		 "in one guest slot on bus 0 (QEMU's addr=SLOT.FUNCTION), function 0 with\n"
+		 "multifunction=on; cards take slots from --guest-slot on, 0x10 by default.\n"
+		 "--json gives each device with its guest address.\n",
 };

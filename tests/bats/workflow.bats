@@ -237,10 +237,20 @@ make_initramfs() {
 @test "export: QEMU arguments and libvirt hostdevs for the whole group" {
 	run --separate-stderr vc export --qemu 0a:00.0
 	assert_success
-	assert_output "$(printf -- '-device vfio-pci,host=0000:0a:00.0,multifunction=on \\\n-device vfio-pci,host=0000:0a:00.1')"
+	assert_output "$(printf -- '-device vfio-pci,host=0000:0a:00.0,addr=0x10.0,multifunction=on \\\n-device vfio-pci,host=0000:0a:00.1,addr=0x10.1')"
+	assert_equal "$stderr" "$(printf '%s\n' \
+		"vfio-claim: warning: 0000:0a:00.0 is on nouveau, not vfio-pci: 'vfio-claim bind 0000:0a:00.0' before starting QEMU" \
+		"vfio-claim: warning: 0000:0a:00.1 is on snd_hda_intel, not vfio-pci: 'vfio-claim bind 0000:0a:00.1' before starting QEMU")"
 	run --separate-stderr vc export --libvirt 0a:00.1
 	assert_success
 	assert_expected workflow/export-libvirt.xml
+	# Both forms put the card's functions together in the guest slot asked for.
+	run --separate-stderr vc export --qemu --guest-slot 6 0a:00.0
+	assert_output "$(printf -- '-device vfio-pci,host=0000:0a:00.0,addr=0x06.0,multifunction=on \\\n-device vfio-pci,host=0000:0a:00.1,addr=0x06.1')"
+	run --separate-stderr vc --json export --qemu 0a:00.0
+	assert_success
+	run python3 -c 'import json,sys; d=json.load(sys.stdin)["devices"]; print(" ".join("%s=%s/%s" % (x["address"], x["guest_address"], x["multifunction"]) for x in d))' <<<"$output"
+	assert_output "0000:0a:00.0=00:10.0/True 0000:0a:00.1=00:10.1/False"
 }
 
 @test "verify: a fresh apply without bind or initramfs names each problem and its fix" {
