@@ -170,7 +170,7 @@ static int run_bind(struct context *ctx, int argc, char **argv)
 		code = EXIT_UNAVAILABLE;
 		goto out;
 	}
-	for (int i = 0; before && i < s.n; i++)
+	for (int i = 0; i < s.n; i++)
 		before[i] = s.devs[i]->driver ? strdup(s.devs[i]->driver) : NULL;
 	lock = lock_take_or_report(ctx);
 	if (lock < 0) {
@@ -186,13 +186,13 @@ static int run_bind(struct context *ctx, int argc, char **argv)
 	}
 	if (ctx->json) {
 		for (int i = 0; i < s.n; i++) {
-			moves[i].from = before ? before[i] : NULL;
+			moves[i].from = before[i];
 			moves[i].to = "vfio-pci";
 		}
 		print_json_moves("bound", &s, moves);
 	} else {
 		for (int i = 0; i < s.n; i++) {
-			const char *from = before ? before[i] : NULL;
+			const char *from = before[i];
 
 			if (from && streq(from, "vfio-pci"))
 				printf("%s: already on vfio-pci\n", s.devs[i]->name);

@@ -193,7 +193,8 @@ static int run_export(struct context *ctx, int argc, char **argv)
 			json_kv_string(&j, "address", devs[i]->name);
 			json_kv_int(&j, "iommu_group", devs[i]->group);
 			json_kv_bool(&j, "multifunction", devs[i]->addr.func == 0 && slots[i] >= 0);
-			snprintf(ga, sizeof(ga), "00:%02x.%x", slots[i], devs[i]->addr.func);
+			if (slots[i] >= 0)
+				snprintf(ga, sizeof(ga), "00:%02x.%x", slots[i], devs[i]->addr.func);
 			json_kv_string(&j, "guest_address", slots[i] >= 0 ? ga : NULL);
 			json_kv_string(&j, "driver", devs[i]->driver);
 			json_object_end(&j);

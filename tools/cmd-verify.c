@@ -301,24 +301,20 @@ static void compare_in_initramfs(struct context *ctx, const struct initramfs *ir
 }
 
 /*
- * The config holds no claims but the initramfs may still hold the files of an
- * earlier apply: then the next boot claims the devices all the same.
+ * The initramfs against /etc. With claims: it holds the module, vfio-pci and
+ * the same generated files. Without: it must not hold an earlier apply's files,
+ * or the next boot claims the devices all the same. With a hand-made setup
+ * (by_hand) or claims: the user's modprobe.d files are in it too.
  */
-static void check_initramfs_leftovers(struct initramfs *ir, struct context *ctx, struct checks *c)
-{
-	compare_in_initramfs(ctx, ir, ARTIFACT_MODPROBE, false, c);
-	compare_in_initramfs(ctx, ir, ARTIFACT_UDEV, false, c);
-	compare_in_initramfs(ctx, ir, CONFIG_MAIN, false, c);
-}
-
 static void check_initramfs(struct context *ctx, const char *kver, const struct config *cfg,
-			    bool leftovers_only, struct checks *c)
+			    bool by_hand, struct checks *c)
 {
 	struct initramfs ir;
 	char fix[256], rule[128];
 	int r = initramfs_open(&ctx->root, kver, &ir);
 
-	if (r == -ENOENT && leftovers_only)
+	/* Nothing claimed, no initramfs: nothing in it to claim either. */
+	if (r == -ENOENT && !cfg->n && !by_hand)
 		return;
 	if (r == -ENOENT) {
 		snprintf(fix, sizeof(fix), "update-initramfs -c -k %s", kver);
@@ -336,12 +332,11 @@ static void check_initramfs(struct context *ctx, const char *kver, const struct 
 		initramfs_close(&ir);
 		return;
 	}
-	if (leftovers_only) {
-		check_initramfs_leftovers(&ir, ctx, c);
-		initramfs_close(&ir);
-		return;
-	}
-	if (cfg->n) {
+	if (!cfg->n) {
+		compare_in_initramfs(ctx, &ir, ARTIFACT_MODPROBE, false, c);
+		compare_in_initramfs(ctx, &ir, ARTIFACT_UDEV, false, c);
+		compare_in_initramfs(ctx, &ir, CONFIG_MAIN, false, c);
+	} else {
 		add_check(c, initramfs_has_module(&ir, "vfio_claim"), "vfio_claim", "initramfs",
 			  "vfio-claim apply --initramfs", "%s /%s",
 			  initramfs_has_module(&ir, "vfio_claim") ? "is in" : "is not in", ir.image);
@@ -365,7 +360,7 @@ static void check_initramfs(struct context *ctx, const char *kver, const struct 
 		}
 	}
 	/* Blacklists users wrote (the guides' way) go stale the same way. */
-	{
+	if (cfg->n || by_hand) {
 		DIR *dir = sysroot_opendir(&ctx->root, "etc/modprobe.d");
 		struct dirent *ent;
 
@@ -621,11 +616,9 @@ static int verify_setup(struct context *ctx, struct claim_setup *s, int argc, ch
 	}
 	/* Whether there is anything to verify is the config and an ids= line, not a count of checks. */
 	by_hand = check_guides_way(ctx, kmod, &s->m, &s->res, &checks);
-	if (s->cfg.n || by_hand)
-		check_initramfs(ctx, kver, &s->cfg, false, &checks);
-	else if (sysroot_exists(&ctx->root, CONFIG_MAIN))
-		/* Claims were removed: the initramfs must have lost them too. */
-		check_initramfs(ctx, kver, &s->cfg, true, &checks);
+	/* A config without claims may be one whose claims were removed: look too. */
+	if (s->cfg.n || by_hand || sysroot_exists(&ctx->root, CONFIG_MAIN))
+		check_initramfs(ctx, kver, &s->cfg, by_hand, &checks);
 	if (!s->cfg.n && !by_hand && !ctx->json && !checks_failed(&checks)) {
 		printf("nothing to verify: /%s has no claims and modprobe.d has no 'options vfio-pci ids='\n",
 		       CONFIG_MAIN);
