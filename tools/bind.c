@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "bind.h"
+#include "genfile.h"
 #include "macro.h"
 
 /* What a device had before we touched it. */
@@ -38,7 +40,7 @@ static void current_driver(const struct sysroot *root, const struct pci_dev *d, 
 	char path[PATH_MAX];
 
 	snprintf(path, sizeof(path), "sys/bus/pci/devices/%s/driver", d->name);
-	if (sysroot_link_name(root, path, buf, size) < 0)
+	if (sysroot_link_name(root, path, buf, size) < 0 || !bind_valid_driver_name(buf))
 		buf[0] = '\0';
 }
 
@@ -112,24 +114,30 @@ static void state_path(const struct pci_dev *d, char *buf, size_t size)
 static int remember(const struct sysroot *root, const struct undo *u)
 {
 	char path[PATH_MAX], text[2 * NAME_MAX + 32];
-	int fd, len;
+	int r;
 
 	if (!u->driver[0] || streq(u->driver, "vfio-pci"))
 		return 0;
-	if ((mkdirat(root->fd, "run", 0755) < 0 && errno != EEXIST) ||
-	    (mkdirat(root->fd, "run/vfio-claim", 0755) < 0 && errno != EEXIST) ||
-	    (mkdirat(root->fd, BIND_STATE_DIR, 0755) < 0 && errno != EEXIST))
-		return -errno;
+	r = sysroot_mkdirs(root, BIND_STATE_DIR, 0755);
+	if (r < 0)
+		return r;
 	state_path(u->dev, path, sizeof(path));
-	len = snprintf(text, sizeof(text), "driver=%s\noverride=%s\n", u->driver, u->override);
-	fd = openat(root->fd, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, text, (size_t)len) != len) {
-		close(fd);
-		return -EIO;
-	}
-	return close(fd) < 0 ? -errno : 0;
+	snprintf(text, sizeof(text), "driver=%s\noverride=%s\n", u->driver, u->override);
+	/* A new file renamed into place: a link planted at the name is replaced, never followed. */
+	return genfile_write_atomic(root, path, text, 0);
+}
+
+bool bind_valid_driver_name(const char *name)
+{
+	size_t len = strlen(name);
+
+	/* A kernel driver's name, as a directory under /sys/bus/pci/drivers: one component. */
+	if (!len || len > NAME_MAX || streq(name, ".") || streq(name, ".."))
+		return false;
+	for (const char *p = name; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-' && *p != '.')
+			return false;
+	return true;
 }
 
 char *bind_remembered_driver(const struct sysroot *root, const struct pci_dev *d)
@@ -145,7 +153,8 @@ char *bind_remembered_driver(const struct sysroot *root, const struct pci_dev *d
 	p += 7;
 	end = strchrnul(p, '\n');
 	*end = '\0';
-	return *p ? strdup(p) : NULL;
+	/* The name becomes a path: a tree's "driver=../../../tmp/x" is no driver. */
+	return bind_valid_driver_name(p) ? strdup(p) : NULL;
 }
 
 /* Put a device back on what it had: its override, then its driver. */
@@ -225,7 +234,7 @@ int bind_to_vfio(const struct sysroot *root, struct pci_dev **devs, int n, struc
 
 		restore(root, &undo[i]);
 		state_path(undo[i].dev, path, sizeof(path));
-		unlinkat(root->fd, path, 0);
+		sysroot_unlink(root, path);
 	}
 	return r;
 }
@@ -284,7 +293,7 @@ int release_from_vfio(const struct sysroot *root, struct pci_dev **devs, int n,
 			char path[PATH_MAX];
 
 			state_path(undo[i].dev, path, sizeof(path));
-			unlinkat(root->fd, path, 0);
+			sysroot_unlink(root, path);
 		}
 		return 0;
 	}

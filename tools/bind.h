@@ -9,6 +9,8 @@
  */
 #pragma once
 
+#include <stdbool.h>
+
 #include "pci.h"
 #include "sysroot.h"
 
@@ -23,5 +25,7 @@ int bind_to_vfio(const struct sysroot *root, struct pci_dev **devs, int n, struc
 /* Take each device from vfio-pci back to the driver it had before bind, or let the kernel choose. */
 int release_from_vfio(const struct sysroot *root, struct pci_dev **devs, int n,
 		      struct bind_error *err);
-/* The driver remembered for a device, or NULL. */
+/* True for a name that can be a driver's directory under sys/bus/pci/drivers ([A-Za-z0-9_.-], not "." or ".."). */
+bool bind_valid_driver_name(const char *name);
+/* The driver remembered for a device, or NULL (also when the state file names no valid driver). */
 char *bind_remembered_driver(const struct sysroot *root, const struct pci_dev *d);

@@ -142,8 +142,9 @@ static int run_apply(struct context *ctx, int argc, char **argv)
 	char missing[128], where[256];
 	struct artifacts a = { 0 };
 	struct claim_setup s;
+	_cleanup_free_ char *pending_set = NULL;
 	const char *failed;
-	int c, code = 0, r, lock = -1;
+	int c, code = 0, r, lock = -1, pending = 0;
 
 	while ((c = getopt_long(argc, argv, GLOBAL_SHORT_OPTIONS, options, NULL)) != -1) {
 		if (c == OPT_CHECK)
@@ -186,36 +187,69 @@ static int run_apply(struct context *ctx, int argc, char **argv)
 		}
 		changed |= genfile_changed(&files[i]);
 	}
+	/* An apply that died between its renames left a marker: the files are a mix. */
+	pending = genfile_pending(&ctx->root, &pending_set);
+	if (pending < 0) {
+		ERR("/%s: cannot read: %s", GENFILE_PENDING, sysroot_strerror(pending));
+		code = exit_code_for(pending);
+		goto out;
+	}
 	report_findings(&s.res);
 	kernel_args_advice(&ctx->root, s.m.groups.iommu, missing, sizeof(missing), where, sizeof(where));
 
 	if (check) {
 		if (ctx->json)
 			print_json_report(&s.res, &a, files, ARRAY_SIZE(files), true, missing);
+		else if (pending > 0)
+			printf("an interrupted apply left %s half replaced; 'vfio-claim apply' repairs it\n",
+			       pending_set);
 		else if (!changed)
 			printf("nothing to change\n");
 		for (size_t i = 0; !ctx->json && i < ARRAY_SIZE(files); i++)
 			if (genfile_changed(&files[i]))
 				genfile_diff(&files[i], stdout);
-		code = changed ? EXIT_CHANGES : EXIT_OK;
+		code = changed || pending > 0 ? EXIT_CHANGES : EXIT_OK;
 		goto out;
 	}
 
-	if (changed || now) {
+	if (changed || now || pending) {
 		lock = lock_take_or_report(ctx);
 		if (lock < 0) {
 			code = -lock;
 			goto out;
 		}
+		/* What another writer left before we held the lock is what we replace. */
+		changed = false;
+		for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+			free(files[i].have);
+			r = genfile_read(&ctx->root, &files[i]);
+			if (r < 0 || (files[i].foreign && genfile_changed(&files[i]))) {
+				ERR("/%s: changed while apply ran; run apply again (nothing was changed)",
+				    files[i].path);
+				code = r < 0 ? exit_code_for(r) : EXIT_CHECK_FAILED;
+				goto out;
+			}
+			changed |= genfile_changed(&files[i]);
+		}
 	}
 	if (changed) {
 		r = genfile_commit(&ctx->root, files, ARRAY_SIZE(files), &failed);
 		if (r < 0) {
-			ERR("/%s: cannot write: %s; the previous files are in place", failed, strerror(-r));
+			ERR("/%s: cannot write: %s; the previous files are in place", failed, sysroot_strerror(r));
+			code = exit_code_for(r);
+			goto out;
+		}
+	} else if (pending > 0) {
+		/* An apply died after its last rename: the files match, only the marker is left. */
+		r = genfile_finish_pending(&ctx->root);
+		if (r < 0) {
+			ERR("/%s: cannot remove: %s", GENFILE_PENDING, sysroot_strerror(r));
 			code = exit_code_for(r);
 			goto out;
 		}
 	}
+	if (pending > 0 && !ctx->json)
+		printf("repaired the files an interrupted apply left half replaced (%s)\n", pending_set);
 	if (ctx->json) {
 		print_json_report(&s.res, &a, files, ARRAY_SIZE(files), false, missing);
 	} else {
@@ -225,7 +259,7 @@ static int run_apply(struct context *ctx, int argc, char **argv)
 			printf("%s /%s\n", files[i].want ? (files[i].have ? "updated" : "wrote") : "removed",
 			       files[i].path);
 		}
-		if (!changed)
+		if (!changed && pending <= 0)
 			printf("nothing to change: the files match /%s\n", CONFIG_MAIN);
 		printf("claims: %d device(s)", s.res.n);
 		if (a.slots[0])

@@ -14,6 +14,7 @@
 #include "exitcode.h"
 #include "genfile.h"
 #include "json.h"
+#include "lock.h"
 #include "log.h"
 #include "machine.h"
 #include "macro.h"
@@ -24,7 +25,28 @@
 	"#   VENDOR:DEVICE[:SUBVENDOR:SUBDEVICE] [group] [rebind] [owner=...] every device with that ID\n" \
 	"# Run 'vfio-claim apply' after a change.\n"
 
-/* Rewrite a config file with line `lineno` replaced by `text` (NULL drops it, 0 appends). */
+/*
+ * What an updated line keeps of the line it replaces: its inline comment
+ * with the blanks before it, or the carriage return of a CRLF file.
+ */
+static const char *kept_tail(const char *line)
+{
+	const char *hash = strchr(line, '#');
+	size_t len = strlen(line);
+
+	if (hash) {
+		while (hash > line && (hash[-1] == ' ' || hash[-1] == '\t'))
+			hash--;
+		return hash;
+	}
+	return len && line[len - 1] == '\r' ? line + len - 1 : "";
+}
+
+/*
+ * Rewrite a config file with line `lineno` replaced by `text` (NULL drops it,
+ * 0 appends). A symlinked config has its target (inside the root) rewritten;
+ * mode and owner are kept (genfile_write_atomic).
+ */
 static int edit_file(struct context *ctx, const char *path, int lineno, const char *text)
 {
 	_cleanup_free_ char *old = NULL;
@@ -40,6 +62,8 @@ static int edit_file(struct context *ctx, const char *path, int lineno, const ch
 			return -ENOMEM;
 	} else if (r < 0) {
 		return r;
+	} else if (memchr(old, '\0', (size_t)r)) {
+		return -EINVAL;	/* the loader names the line; never drop what follows a NUL */
 	}
 	f = open_memstream(&out, &size);
 	if (!f)
@@ -50,7 +74,7 @@ static int edit_file(struct context *ctx, const char *path, int lineno, const ch
 			*next++ = '\0';
 		if (++n == lineno) {
 			if (text)
-				fprintf(f, "%s\n", text);
+				fprintf(f, "%s%s\n", text, kept_tail(line));
 			continue;
 		}
 		fprintf(f, "%s\n", line);
@@ -61,7 +85,7 @@ static int edit_file(struct context *ctx, const char *path, int lineno, const ch
 		free(out);
 		return -ENOMEM;
 	}
-	r = genfile_write_atomic(&ctx->root, path, out);
+	r = genfile_write_atomic(&ctx->root, path, out, GENFILE_FOLLOW);
 	free(out);
 	return r;
 }
@@ -85,7 +109,7 @@ static int run_add(struct context *ctx, int argc, char **argv)
 	struct config cfg = { 0 };
 	struct pci_dev *d;
 	struct machine m;
-	int c, code = 0, r;
+	int c, code = 0, r, lock = -1;
 
 	while ((c = getopt_long(argc, argv, GLOBAL_SHORT_OPTIONS, options, NULL)) != -1) {
 		if (c == OPT_GROUP)
@@ -142,6 +166,12 @@ static int run_add(struct context *ctx, int argc, char **argv)
 			goto out;
 		}
 	}
+	/* Read and write the config under the writers' lock: two adds at once both land. */
+	lock = lock_take_or_report(ctx);
+	if (lock < 0) {
+		code = -lock;
+		goto out;
+	}
 	code = config_load_or_report(ctx, &cfg);
 	if (code)
 		goto out;
@@ -186,9 +216,10 @@ static int run_add(struct context *ctx, int argc, char **argv)
 	goto out;
 
 write_failed:
-	ERR("/%s: cannot write: %s; nothing was changed", CONFIG_MAIN, strerror(-r));
+	ERR("/%s: cannot write: %s; nothing was changed", CONFIG_MAIN, sysroot_strerror(r));
 	code = exit_code_for(r);
 out:
+	lock_release(lock);
 	config_free(&cfg);
 	machine_free(&m);
 	return code;
@@ -204,7 +235,7 @@ static int run_remove(struct context *ctx, int argc, char **argv)
 	struct vc_pci_id id;
 	struct config cfg = { 0 };
 	bool is_addr;
-	int c, code = 0, removed = 0;
+	int c, code = 0, removed = 0, lock = -1;
 	char origin[300], text[256];
 	const char *arg;
 
@@ -222,9 +253,14 @@ static int run_remove(struct context *ctx, int argc, char **argv)
 	code = context_open_root(ctx);
 	if (code)
 		return code;
+	lock = lock_take_or_report(ctx);
+	if (lock < 0)
+		return -lock;
 	code = config_load_or_report(ctx, &cfg);
-	if (code)
+	if (code) {
+		lock_release(lock);
 		return code;
+	}
 	/* Last line first, so that earlier line numbers stay valid. */
 	for (int i = cfg.n - 1; i >= 0; i--) {
 		const struct claim *cl = &cfg.claims[i];
@@ -240,7 +276,7 @@ static int run_remove(struct context *ctx, int argc, char **argv)
 		r = edit_file(ctx, cl->file, cl->line, NULL);
 		claim_origin_text(cl, origin, sizeof(origin));
 		if (r < 0) {
-			ERR("%s: cannot write: %s; %d earlier line(s) were removed", origin, strerror(-r),
+			ERR("%s: cannot write: %s; %d earlier line(s) were removed", origin, sysroot_strerror(r),
 			    removed);
 			code = exit_code_for(r);
 			goto out;
@@ -279,6 +315,7 @@ static int run_remove(struct context *ctx, int argc, char **argv)
 		printf("run 'vfio-claim apply' to make it take effect\n");
 	}
 out:
+	lock_release(lock);
 	config_free(&cfg);
 	return code;
 }

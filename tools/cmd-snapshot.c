@@ -25,9 +25,23 @@
 
 struct snap {
 	const struct sysroot *src;
-	int dst;
+	struct sysroot dst;		/* the new tree: written only inside it */
 	int files, links, skipped;
+	unsigned long long bytes, max_bytes;
+	const char *failed;		/* the source path an error is about, for the message */
+	bool over_total;		/* the error is the total cap */
+	char failed_buf[PATH_MAX];
 };
+
+/* The whole snapshot is bounded: a tree cannot make it fill a disk. */
+#define SNAPSHOT_MAX_BYTES (256ull << 20)
+
+static int fail_at(struct snap *s, const char *path, int r)
+{
+	snprintf(s->failed_buf, sizeof(s->failed_buf), "/%s", path);
+	s->failed = s->failed_buf;
+	return r;
+}
 
 /* Attributes that are binary blobs, write-only triggers, or slow to read. */
 static bool skip_attr(const char *name)
@@ -41,29 +55,7 @@ static bool skip_attr(const char *name)
 	return strncmp(name, "resource", 8) == 0;
 }
 
-static int mkdirs(int dst, const char *path)
-{
-	char buf[PATH_MAX];
-
-	if (strlen(path) >= sizeof(buf))
-		return -ENAMETOOLONG;
-	strcpy(buf, path);
-	for (char *p = buf; ; p++) {
-		if (*p == '/' || *p == '\0') {
-			char c = *p;
-
-			*p = '\0';
-			if (buf[0] && mkdirat(dst, buf, 0755) < 0 && errno != EEXIST)
-				return -errno;
-			*p = c;
-			if (!c)
-				break;
-		}
-	}
-	return 0;
-}
-
-static int parent_dirs(int dst, const char *path)
+static int parent_dirs(struct snap *s, const char *path)
 {
 	char buf[PATH_MAX];
 	char *slash;
@@ -73,34 +65,47 @@ static int parent_dirs(int dst, const char *path)
 	if (!slash)
 		return 0;
 	*slash = '\0';
-	return mkdirs(dst, buf);
+	return sysroot_mkdirs(&s->dst, buf, 0755);
 }
 
 static int write_file(struct snap *s, const char *path, const char *data, size_t len)
 {
 	_cleanup_close_ int fd = -1;
-	int r = parent_dirs(s->dst, path);
+	int r = parent_dirs(s, path);
 
 	if (r < 0)
-		return r;
-	fd = openat(s->dst, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		return fail_at(s, path, r);
+	if (s->bytes + len > s->max_bytes) {
+		s->over_total = true;
+		return fail_at(s, path, -EFBIG);
+	}
+	fd = sysroot_openat(&s->dst, path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0644);
 	if (fd < 0)
-		return -errno;
-	if (len && write(fd, data, len) != (ssize_t)len)
-		return -EIO;
+		return fail_at(s, path, fd);
+	/* A full disk is ENOSPC, said as such. */
+	r = write_all(fd, data, len);
+	if (r < 0)
+		return fail_at(s, path, r);
+	s->bytes += len;
 	s->files++;
 	return 0;
 }
 
-/* Copy one readable file; one that cannot be read (write-only, EIO...) is left out. */
+/*
+ * Copy one readable file; one that cannot be read (write-only, EIO, not a
+ * regular file...) is left out. One larger than SYSROOT_READ_MAX is an error:
+ * no attribute is that large.
+ */
 static int copy_file(struct snap *s, const char *path)
 {
 	_cleanup_free_ char *data = NULL;
 	int n = sysroot_read_all(s->src, path, &data);
 
+	if (n == -EFBIG || n == -ENOMEM)
+		return fail_at(s, path, n);
 	if (n < 0) {
 		s->skipped++;
-		DBG("%s: not copied: %s", path, strerror(-n));
+		DBG("%s: not copied: %s", path, sysroot_strerror(n));
 		return 0;
 	}
 	return write_file(s, path, data, (size_t)n);
@@ -109,17 +114,22 @@ static int copy_file(struct snap *s, const char *path)
 static int copy_link(struct snap *s, const char *path)
 {
 	char target[PATH_MAX];
-	ssize_t n = readlinkat(s->src->fd, path, target, sizeof(target) - 1);
-	int r;
+	const char *name;
+	int n = sysroot_readlink(s->src, path, target, sizeof(target));
+	int r, dirfd;
 
 	if (n < 0)
-		return errno == ENOENT ? 0 : -errno;
-	target[n] = '\0';
-	r = parent_dirs(s->dst, path);
+		return n == -ENOENT ? 0 : fail_at(s, path, n);
+	r = parent_dirs(s, path);
 	if (r < 0)
-		return r;
-	if (symlinkat(target, s->dst, path) < 0 && errno != EEXIST)
-		return -errno;
+		return fail_at(s, path, r);
+	dirfd = sysroot_open_parent(&s->dst, path, &name);
+	if (dirfd < 0)
+		return fail_at(s, path, dirfd);
+	r = symlinkat(target, dirfd, name) < 0 && errno != EEXIST ? -errno : 0;
+	close(dirfd);
+	if (r < 0)
+		return fail_at(s, path, r);
 	s->links++;
 	return 0;
 }
@@ -135,7 +145,7 @@ static int copy_attrs(struct snap *s, const char *dir, want_link_fn want_link)
 
 	if (!d)
 		return errno == ENOENT ? 0 : -errno;
-	r = mkdirs(s->dst, dir);
+	r = sysroot_mkdirs(&s->dst, dir, 0755);
 	while (r == 0 && (ent = readdir(d))) {
 		char path[PATH_MAX];
 		struct stat st;
@@ -144,7 +154,7 @@ static int copy_attrs(struct snap *s, const char *dir, want_link_fn want_link)
 			continue;
 		if (path_join(path, sizeof(path), dir, ent->d_name) < 0)
 			return -ENAMETOOLONG;
-		if (fstatat(s->src->fd, path, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		if (sysroot_lstat(s->src, path, &st) < 0)
 			continue;
 		if (S_ISLNK(st.st_mode)) {
 			if (want_link && want_link(ent->d_name))
@@ -256,7 +266,7 @@ static int pci_driver(struct snap *s, const char *dir, const char *name)
 
 	r = path_join(path, sizeof(path), dir, name);
 	if (r == 0)
-		r = mkdirs(s->dst, path);
+		r = sysroot_mkdirs(&s->dst, path, 0755);
 	if (r == 0)
 		r = for_each_entry(s, path, driver_entry);
 	return r;
@@ -331,7 +341,7 @@ static int take_snapshot(struct snap *s)
 
 	if ((r = for_each_entry(s, "sys/bus/pci/devices", pci_device)) < 0 ||
 	    (r = for_each_entry(s, "sys/bus/pci/drivers", pci_driver)) < 0 ||
-	    (r = mkdirs(s->dst, "sys/kernel/iommu_groups")) < 0 ||
+	    (r = sysroot_mkdirs(&s->dst, "sys/kernel/iommu_groups", 0755)) < 0 ||
 	    (r = for_each_entry(s, "sys/kernel/iommu_groups", iommu_group)) < 0 ||
 	    (r = for_each_entry(s, "sys/class/block", block_device)) < 0 ||
 	    (r = for_each_entry(s, "sys/dev/block", dev_block)) < 0 ||
@@ -401,14 +411,36 @@ static int run_snapshot(struct context *ctx, int argc, char **argv)
 		return exit_code_for(r);
 	}
 	s.src = &ctx->root;
-	s.dst = open(partial, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	r = s.dst < 0 ? -errno : take_snapshot(&s);
-	if (s.dst >= 0)
-		close(s.dst);
+	s.max_bytes = SNAPSHOT_MAX_BYTES;
+	{
+		/* Tests lower the cap to see it work. */
+		const char *env = getenv("VFIO_CLAIM_SNAPSHOT_MAX_BYTES");
+
+		if (env && *env)
+			s.max_bytes = strtoull(env, NULL, 0);
+	}
+	r = sysroot_open(&s.dst, partial);
+	if (r == 0) {
+		r = take_snapshot(&s);
+		sysroot_close(&s.dst);
+	}
 	if (r == 0 && rename(partial, dir) < 0)
 		r = -errno;
+	if (r == -EFBIG && s.failed) {
+		if (s.over_total)
+			ERR("%s: snapshot failed: the copy would pass %llu bytes at %s (no PCI snapshot is that large); nothing was left behind",
+			    dir, s.max_bytes, s.failed);
+		else
+			ERR("%s: snapshot failed: %s is larger than vfio-claim copies (%s a file); nothing was left behind",
+			    dir, s.failed, SYSROOT_READ_MAX_TEXT);
+		nftw(partial, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+		return exit_code_for(r);
+	}
 	if (r < 0) {
-		ERR("%s: snapshot failed: %s; nothing was left behind", dir, strerror(-r));
+		if (s.failed)
+			ERR("%s: snapshot failed at %s: %s; nothing was left behind", dir, s.failed, sysroot_strerror(r));
+		else
+			ERR("%s: snapshot failed: %s; nothing was left behind", dir, sysroot_strerror(r));
 		nftw(partial, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 		return exit_code_for(r);
 	}

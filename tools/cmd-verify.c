@@ -225,6 +225,14 @@ static void check_files(struct context *ctx, const struct config *cfg, const str
 	if (artifacts_build(cfg, res, m, kmod, &a) < 0)
 		return;
 	check_module_now(ctx, &a, c);
+	{
+		_cleanup_free_ char *set = NULL;
+
+		/* An apply that died between its renames: the files are a mix of two configs. */
+		if (genfile_pending(&ctx->root, &set) > 0)
+			add_check(c, false, "/" GENFILE_PENDING, "applied", "vfio-claim apply",
+				  "half-applied: an apply was interrupted while it replaced %s", set);
+	}
 	files[0].want = a.modprobe;
 	files[1].want = a.udev;
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "config.h"
 #include "macro.h"
@@ -133,12 +134,36 @@ static int load_file(const struct sysroot *root, const char *path, struct config
 	char *line, *next;
 	int r, lineno = 0;
 
-	r = sysroot_read_all(root, path, &text);
-	if (r < 0) {
-		if (r == -ENOENT)
+	r = sysroot_read_capped(root, path, CONFIG_MAX_BYTES, &text);
+	if (r == -ENOENT) {
+		struct stat st;
+
+		if (sysroot_lstat(root, path, &st) < 0 || !S_ISLNK(st.st_mode))
 			return 0;
-		snprintf(err->text, sizeof(err->text), "/%s: cannot read: %s", path, strerror(-r));
+		/* A link to nothing (or to a host path, which is nothing under --root): not an empty config. */
+		snprintf(err->text, sizeof(err->text),
+			 "/%s: a symbolic link to a file that does not exist under the root; point it at the config or replace it with one",
+			 path);
 		return r;
+	}
+	if (r < 0) {
+		snprintf(err->text, sizeof(err->text), "/%s: cannot read: %s", path, sysroot_strerror(r));
+		return r;
+	}
+	{
+		/* Everything after a NUL would be silently lost (and then deleted by add). */
+		const char *nul = memchr(text, '\0', (size_t)r);
+
+		if (nul) {
+			int at = 1;
+
+			for (const char *p = text; p < nul; p++)
+				at += *p == '\n';
+			snprintf(err->text, sizeof(err->text),
+				 "/%s:%d: holds a NUL byte (a config is text, and what follows it would be lost)",
+				 path, at);
+			return -EINVAL;
+		}
 	}
 	cfg->files++;
 	for (line = text; line && *line; line = next) {

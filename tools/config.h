@@ -24,6 +24,8 @@
 
 #define CONFIG_MAIN "etc/vfio-claim.conf"
 #define CONFIG_DIR "etc/vfio-claim.conf.d"
+/* A config file larger than this is refused (-EFBIG), not read. */
+#define CONFIG_MAX_BYTES (1u << 20)
 
 enum claim_kind {
 	CLAIM_SLOT,	/* an address with its expected ID */

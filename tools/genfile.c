@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -93,96 +94,209 @@ void genfile_diff(const struct genfile *g, FILE *out)
 #undef L
 }
 
-static int mkparents(int dirfd, const char *path)
+/* The directory that holds path, created if missing, as an O_PATH fd resolved inside the root. */
+static int open_dir_of(const struct sysroot *root, const char *path, const char **name)
 {
-	char buf[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	char parent[PATH_MAX];
+	int r;
 
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *p = strchr(buf, '/'); p; p = strchr(p + 1, '/')) {
-		*p = '\0';
-		if (mkdirat(dirfd, buf, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
+	if (slash) {
+		if ((size_t)(slash - path) >= sizeof(parent))
+			return -ENAMETOOLONG;
+		snprintf(parent, sizeof(parent), "%.*s", (int)(slash - path), path);
+		r = sysroot_mkdirs(root, parent, 0755);
+		if (r < 0)
+			return r;
 	}
-	return 0;
+	return sysroot_open_parent(root, path, name);
 }
 
-static int write_temp(int dirfd, const char *path, const char *text, char *tmp, size_t size)
+/*
+ * Write text to a new temporary beside name in dirfd: a dot name with a
+ * random part, created O_EXCL|O_NOFOLLOW so that nothing planted there is
+ * followed or reused. like (may be NULL) gives the mode and owner to keep.
+ */
+static int write_temp(int dirfd, const char *name, const char *text, const struct stat *like,
+		      char *tmp, size_t size)
 {
-	size_t len = strlen(text);
-	int fd, r = 0;
+	mode_t mode = like ? like->st_mode & 07777 : 0644;
+	char suffix[17];
+	int fd, r;
 
-	snprintf(tmp, size, "%s.vfio-claim-new", path);
-	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
+	r = random_suffix(suffix, sizeof(suffix));
+	if (r < 0)
+		return r;
+	if (snprintf(tmp, size, ".%s.vfio-claim-%s", name, suffix) >= (int)size)
+		return -ENAMETOOLONG;
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		tmp[0] = '\0';
 		return -errno;
-	if (write(fd, text, len) != (ssize_t)len)
-		r = errno ? -errno : -EIO;
+	}
+	/* The owner first (it clears set-id bits), then the mode, whatever the umask. */
+	if (like && fchown(fd, like->st_uid, like->st_gid) < 0 && errno != EPERM)
+		r = -errno;
+	if (r == 0 && fchmod(fd, mode) < 0)
+		r = -errno;
+	if (r == 0)
+		r = write_all(fd, text, strlen(text));
 	if (r == 0 && fsync(fd) < 0)
 		r = -errno;
 	if (close(fd) < 0 && r == 0)
 		r = -errno;
-	if (r < 0)
+	if (r < 0) {
 		unlinkat(dirfd, tmp, 0);
+		tmp[0] = '\0';
+	}
 	return r;
+}
+
+/* Make a directory's entries durable; best effort, as rename(2) itself already happened. */
+static void sync_dir(int dirfd)
+{
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
+/* Tests stop apply between its renames (VFIO_CLAIM_TEST_KILL_AFTER_RENAMES=N) to prove a half-applied set is found and repaired. */
+static void test_kill_point(int renamed)
+{
+	const char *env = getenv("VFIO_CLAIM_TEST_KILL_AFTER_RENAMES");
+
+	if (env && *env && atoi(env) == renamed)
+		raise(SIGKILL);
+}
+
+int genfile_pending(const struct sysroot *root, char **files)
+{
+	char *text = NULL;
+	int r = sysroot_read_capped(root, GENFILE_PENDING, 65536, &text);
+
+	if (files)
+		*files = NULL;
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	if (files) {
+		/* One path a line: make it one line for messages. */
+		for (char *p = text; *p; p++)
+			if (*p == '\n')
+				*p = p[1] ? ' ' : '\0';
+		*files = text;
+	} else {
+		free(text);
+	}
+	return 1;
+}
+
+static int clear_pending(const struct sysroot *root)
+{
+	int r = sysroot_unlink(root, GENFILE_PENDING);
+
+	return r == -ENOENT ? 0 : r;
 }
 
 int genfile_commit(const struct sysroot *root, struct genfile *files, int n, const char **failed)
 {
-	char tmp[n > 0 ? n : 1][PATH_MAX];
-	int done, r = 0, i;
+	char tmp[n > 0 ? n : 1][NAME_MAX + 1];
+	int dirfd[n > 0 ? n : 1];
+	const char *name[n > 0 ? n : 1];
+	char list[n > 0 ? n * (PATH_MAX + 1) : 1];
+	size_t len = 0;
+	int done = 0, r = 0, i;
 
 	*failed = NULL;
-	for (i = 0; i < n; i++)
+	list[0] = '\0';
+	for (i = 0; i < n; i++) {
 		tmp[i][0] = '\0';
+		dirfd[i] = -1;
+	}
 	/* First every new content, beside its file: nothing is replaced yet. */
 	for (i = 0; i < n; i++) {
-		if (!genfile_changed(&files[i]) || !files[i].want)
+		struct genfile *g = &files[i];
+
+		if (!genfile_changed(g))
 			continue;
-		r = mkparents(root->fd, files[i].path);
-		if (r == 0)
-			r = write_temp(root->fd, files[i].path, files[i].want, tmp[i], sizeof(tmp[i]));
+		len += (size_t)snprintf(list + len, sizeof(list) - len, "/%s\n", g->path);
+		r = g->want ? open_dir_of(root, g->path, &name[i]) : sysroot_open_parent(root, g->path, &name[i]);
+		if (r >= 0) {
+			dirfd[i] = r;
+			r = g->want ? write_temp(dirfd[i], name[i], g->want, NULL, tmp[i], sizeof(tmp[i])) : 0;
+		}
 		if (r < 0) {
-			*failed = files[i].path;
+			*failed = g->path;
 			goto undo_temps;
 		}
 	}
-	/* Then into place. */
+	/*
+	 * Then into place. rename(2) replaces one file at a time: a marker names
+	 * the set while it is half done, for verify to report and the next apply
+	 * to finish, should this process die in between.
+	 */
+	if (len) {
+		r = genfile_write_atomic(root, GENFILE_PENDING, list, 0);
+		if (r < 0) {
+			*failed = GENFILE_PENDING;
+			goto undo_temps;
+		}
+	}
 	for (done = 0; done < n; done++) {
 		struct genfile *g = &files[done];
 
 		if (!genfile_changed(g))
 			continue;
 		if (g->want)
-			r = renameat(root->fd, tmp[done], root->fd, g->path) < 0 ? -errno : 0;
+			r = renameat(dirfd[done], tmp[done], dirfd[done], name[done]) < 0 ? -errno : 0;
 		else
-			r = unlinkat(root->fd, g->path, 0) < 0 && errno != ENOENT ? -errno : 0;
+			r = unlinkat(dirfd[done], name[done], 0) < 0 && errno != ENOENT ? -errno : 0;
 		if (r < 0) {
 			*failed = g->path;
 			break;
 		}
 		tmp[done][0] = '\0';
+		sync_dir(dirfd[done]);
+		test_kill_point(done + 1);
 	}
-	if (r == 0)
-		return 0;
+	if (r == 0) {
+		r = clear_pending(root);
+		if (r < 0)
+			*failed = GENFILE_PENDING;
+		goto close_dirs;
+	}
 
 	/* Put back what was replaced before the failure. */
 	for (i = 0; i < done; i++) {
 		struct genfile *g = &files[i];
-		char back[PATH_MAX];
+		char back[NAME_MAX + 1];
 
 		if (!genfile_changed(g))
 			continue;
-		if (g->have && write_temp(root->fd, g->path, g->have, back, sizeof(back)) == 0)
-			renameat(root->fd, back, root->fd, g->path);
+		if (g->have && write_temp(dirfd[i], name[i], g->have, NULL, back, sizeof(back)) == 0)
+			renameat(dirfd[i], back, dirfd[i], name[i]);
 		else if (!g->have)
-			unlinkat(root->fd, g->path, 0);
+			unlinkat(dirfd[i], name[i], 0);
 	}
+	clear_pending(root);
 undo_temps:
 	for (i = 0; i < n; i++)
 		if (tmp[i][0])
-			unlinkat(root->fd, tmp[i], 0);
+			unlinkat(dirfd[i], tmp[i], 0);
+close_dirs:
+	for (i = 0; i < n; i++)
+		if (dirfd[i] >= 0)
+			close(dirfd[i]);
 	return r;
+}
+
+int genfile_finish_pending(const struct sysroot *root)
+{
+	return clear_pending(root);
 }
 
 void genfile_free(struct genfile *g)
@@ -192,16 +306,41 @@ void genfile_free(struct genfile *g)
 	g->want = g->have = NULL;
 }
 
-int genfile_write_atomic(const struct sysroot *root, const char *path, const char *text)
+int genfile_write_atomic(const struct sysroot *root, const char *path, const char *text,
+			 unsigned int flags)
 {
-	char tmp[PATH_MAX];
-	int r = mkparents(root->fd, path);
+	_cleanup_free_ char *target = NULL;
+	char tmp[NAME_MAX + 1];
+	const char *name;
+	struct stat st;
+	bool exists;
+	int dirfd, r;
 
-	if (r == 0)
-		r = write_temp(root->fd, path, text, tmp, sizeof(tmp));
-	if (r == 0 && renameat(root->fd, tmp, root->fd, path) < 0) {
-		r = -errno;
-		unlinkat(root->fd, tmp, 0);
+	if (flags & GENFILE_FOLLOW) {
+		/* Write where a link points (inside the root), never over the link itself. */
+		r = sysroot_resolve(root, path, &target);
+		if (r == 0)
+			path = target;
+		else if (r != -ENOENT)
+			return r;
+		else if (sysroot_lstat(root, path, &st) == 0 && S_ISLNK(st.st_mode))
+			return -ENOENT;	/* a link to nothing: refuse rather than guess */
 	}
+	dirfd = open_dir_of(root, path, &name);
+	if (dirfd < 0)
+		return dirfd;
+	exists = fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+	if (exists && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode)) {
+		close(dirfd);
+		return S_ISDIR(st.st_mode) ? -EISDIR : -SYSROOT_ENOTREG;
+	}
+	r = write_temp(dirfd, name, text, exists && S_ISREG(st.st_mode) ? &st : NULL, tmp, sizeof(tmp));
+	if (r == 0 && renameat(dirfd, tmp, dirfd, name) < 0) {
+		r = -errno;
+		unlinkat(dirfd, tmp, 0);
+	}
+	if (r == 0)
+		sync_dir(dirfd);
+	close(dirfd);
 	return r;
 }

@@ -59,6 +59,19 @@ static int find_kver(const struct sysroot *root, char *kver, size_t size)
 	return found == 1 ? 0 : -ENOENT;
 }
 
+static char kmodinfo_bad[PATH_MAX + 64];
+
+const char *kmodinfo_bad_file(void)
+{
+	return kmodinfo_bad;
+}
+
+static int bad_file(const char *path, int r)
+{
+	snprintf(kmodinfo_bad, sizeof(kmodinfo_bad), "/%s", path);
+	return r;
+}
+
 int kmodinfo_open(const struct sysroot *root, struct kmodinfo **out, char *kver, size_t kver_size)
 {
 	static const char *const confdirs[] = { "etc/modprobe.d", "run/modprobe.d",
@@ -69,7 +82,6 @@ int kmodinfo_open(const struct sysroot *root, struct kmodinfo **out, char *kver,
 	const char *confs[ARRAY_SIZE(confdirs) + 1];
 	struct kmod_config_iter *it;
 	struct kmodinfo *k;
-	const char *base = streq(root->path, "/") ? "" : root->path;
 	size_t nconf = 0;
 	int r;
 
@@ -77,12 +89,30 @@ int kmodinfo_open(const struct sysroot *root, struct kmodinfo **out, char *kver,
 	r = find_kver(root, kver, kver_size);
 	if (r < 0)
 		return r;
-	snprintf(dirname, sizeof(dirname), "%s/lib/modules/%s", base, kver);
+	/*
+	 * libkmod opens these by host path and reads every file of the
+	 * modprobe.d directories: first make sure each is a regular file where
+	 * the root says (a FIFO would block it, a link could lead out of the tree).
+	 */
+	snprintf(index, sizeof(index), "lib/modules/%s", kver);
+	r = sysroot_host_path(root, index, dirname, sizeof(dirname));
+	if (r < 0)
+		return r == -EXDEV ? bad_file(index, r) : -ENOENT;
+	r = sysroot_check_dir_files(root, index, "modules.", kmodinfo_bad, sizeof(kmodinfo_bad));
+	if (r < 0)
+		return r;
 	snprintf(index, sizeof(index), "%s/modules.dep.bin", dirname);
 	if (access(index, R_OK) < 0)
 		return -ENOENT;
 	for (size_t i = 0; i < ARRAY_SIZE(confdirs); i++) {
-		snprintf(conf[i], sizeof(conf[i]), "%s/%s", base, confdirs[i]);
+		r = sysroot_check_dir_files(root, confdirs[i], NULL, kmodinfo_bad, sizeof(kmodinfo_bad));
+		if (r < 0)
+			return r;
+		r = sysroot_host_path(root, confdirs[i], conf[i], sizeof(conf[i]));
+		if (r == -ENOENT)
+			continue;	/* not there: nothing to read */
+		if (r < 0)
+			return bad_file(confdirs[i], r);
 		confs[nconf++] = conf[i];
 	}
 	confs[nconf] = NULL;

@@ -29,6 +29,12 @@ struct native_module {
  * when lib/modules/KVER/modules.dep.bin is missing.
  */
 int kmodinfo_open(const struct sysroot *root, struct kmodinfo **out, char *kver, size_t kver_size);
+/*
+ * After kmodinfo_open failed with -SYSROOT_ENOTREG (a FIFO, socket or device
+ * in modprobe.d or the module directory) or -EXDEV (a link there that leads
+ * out of the root): the file, as "/PATH".
+ */
+const char *kmodinfo_bad_file(void);
 void kmodinfo_close(struct kmodinfo *k);
 
 /* The modules a modalias loads (empty when none); *n set. */

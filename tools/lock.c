@@ -13,6 +13,7 @@ int lock_take(const struct sysroot *root, int timeout_s)
 {
 	struct timespec pause = { .tv_nsec = 50 * 1000 * 1000 };
 	const char *env = getenv("VFIO_CLAIM_LOCK_TIMEOUT");
+	struct stat st = { 0 };
 	int fd, tries;
 
 	/* Tests and impatient scripts may wait less. */
@@ -20,11 +21,22 @@ int lock_take(const struct sysroot *root, int timeout_s)
 		timeout_s = atoi(env);
 	tries = timeout_s * 20;
 
-	if (mkdirat(root->fd, "run", 0755) < 0 && errno != EEXIST)
-		return -errno;
-	fd = openat(root->fd, LOCK_PATH, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	fd = sysroot_mkdirs(root, "run", 0755);
 	if (fd < 0)
-		return -errno;
+		return fd;
+	/*
+	 * Never through a link, never truncated, never a FIFO to block on: a
+	 * tree may have planted any of them at the lock's name.
+	 */
+	fd = sysroot_openat(root, LOCK_PATH, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0600);
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		int r = S_ISDIR(st.st_mode) ? -EISDIR : -SYSROOT_ENOTREG;
+
+		close(fd);
+		return r;
+	}
 	for (;;) {
 		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
 			return fd;

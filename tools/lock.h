@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* One lock under the root's /run keeps two apply/bind/unbind runs from interleaving. */
+/*
+ * One lock under the root's /run keeps two writers (add, remove, apply,
+ * bind, unbind) from interleaving. The lock file is created O_NOFOLLOW and
+ * never truncated; a link, FIFO or directory at its name is an error.
+ */
 #pragma once
 
 #include "sysroot.h"

@@ -115,6 +115,16 @@ int kmodinfo_open_or_report(struct context *ctx, struct kmodinfo **kmod, char *k
 
 	if (r == 0)
 		return 0;
+	if (r == -SYSROOT_ENOTREG) {
+		ERR("%s: not a regular file (a FIFO, socket or device node); the module tools would block on it or read a device: remove it",
+		    kmodinfo_bad_file());
+		return EXIT_UNAVAILABLE;
+	}
+	if (r == -EXDEV) {
+		ERR("%s: a symbolic link that leads out of %s; vfio-claim reads nothing outside the root: replace it with the file",
+		    kmodinfo_bad_file(), ctx->root_path);
+		return EXIT_UNAVAILABLE;
+	}
 	ERR("/lib/modules/%s: no module index (modules.dep.bin) to find the native drivers in; install the kernel's modules or run 'depmod %s'",
 	    kver[0] ? kver : "KVER", kver);
 	return EXIT_UNAVAILABLE;

@@ -118,6 +118,77 @@ int main(void)
 	CHECK(sysroot_read_all(&r, "sys/devices/pci0000:00/0000:00:03.1/0000:0a:00.0/vendor", &all) == 7 &&
 		      strcmp(all, "0x10de\n") == 0, "read_all keeps the content");
 	free(all);
+	/* Opens stay inside the root, with openat2 and with the walk that replaces it. */
+	mk("etc");
+	put("etc/inside", "in\n");
+	ln("/etc/inside", "sys/abs-file");
+	ln("../../../../../../../etc/inside", "sys/up-file");
+	ln("/", "sys/slash");
+	{
+		char p[1024];
+
+		snprintf(p, sizeof(p), "%s/etc/fifo", top);
+		if (mkfifo(p, 0600) < 0)
+			abort();
+	}
+	for (int walk = 0; walk < 2; walk++) {
+		const char *how = walk ? "walk" : "openat2";
+		struct stat st;
+		int fd;
+
+		if (walk)
+			setenv("VFIO_CLAIM_NO_OPENAT2", "1", 1);
+		CHECK(sysroot_read(&r, "sys/abs-file", buf, sizeof(buf)) == 2 && strcmp(buf, "in") == 0,
+		      "%s: an absolute link is rooted at the root: '%s'", how, buf);
+		CHECK(sysroot_read(&r, "sys/up-file", buf, sizeof(buf)) == 2, "%s: '..' stops at the root", how);
+		CHECK(sysroot_read(&r, "sys/slash/etc/inside", buf, sizeof(buf)) == 2,
+		      "%s: a link to / is the root", how);
+		CHECK(sysroot_read(&r, "../../../../etc/inside", buf, sizeof(buf)) == 2,
+		      "%s: a leading '..' stays in", how);
+		CHECK(sysroot_read(&r, "etc/fifo", buf, sizeof(buf)) == -SYSROOT_ENOTREG,
+		      "%s: a FIFO is refused, not waited on", how);
+		CHECK(sysroot_read_all(&r, "etc/fifo", &all) == -SYSROOT_ENOTREG, "%s: read_all of a FIFO", how);
+		CHECK(sysroot_write(&r, "etc/fifo", "x") == -SYSROOT_ENOTREG, "%s: write to a FIFO", how);
+		CHECK(sysroot_read_capped(&r, "etc/inside", 2, &all) == -EFBIG, "%s: the cap", how);
+		fd = sysroot_openat(&r, "sys/abs-file", O_RDONLY | O_NOFOLLOW, 0);
+		CHECK(fd == -ELOOP, "%s: O_NOFOLLOW on a last link: %d", how, fd);
+		fd = sysroot_openat(&r, "sys/abs-file", O_WRONLY | O_CREAT | O_EXCL, 0600);
+		CHECK(fd == -EEXIST, "%s: O_EXCL does not create through a link: %d", how, fd);
+		fd = sysroot_openat(&r, "sys/slash/etc/new", O_WRONLY | O_CREAT | O_EXCL, 0600);
+		CHECK(fd >= 0, "%s: create through an inside link: %d", how, fd);
+		if (fd >= 0)
+			close(fd);
+		CHECK(sysroot_lstat(&r, "sys/slash/etc/new", &st) == 0 && S_ISREG(st.st_mode), "%s: created", how);
+		CHECK(sysroot_unlink(&r, "sys/slash/etc/new") == 0, "%s: unlink", how);
+		CHECK(sysroot_mkdirs(&r, "sys/slash/var/lib/x", 0755) == 0 &&
+			      sysroot_lstat(&r, "var/lib/x", &st) == 0 && S_ISDIR(st.st_mode),
+		      "%s: mkdirs through an inside link", how);
+		CHECK(sysroot_readlink(&r, "sys/abs-file", buf, sizeof(buf)) == 11, "%s: readlink", how);
+		{
+			char cmd[1100];
+
+			snprintf(cmd, sizeof(cmd), "rm -rf '%s/var'", top);
+			if (system(cmd) != 0)
+				abort();
+		}
+		unsetenv("VFIO_CLAIM_NO_OPENAT2");
+	}
+	{
+		char host[4096];
+
+		CHECK(sysroot_host_path(&r, "sys/abs-file", host, sizeof(host)) == -EXDEV,
+		      "host path of a link that leaves on the host");
+		CHECK(sysroot_host_path(&r, "etc/inside", host, sizeof(host)) == 0, "host path inside");
+	}
+	{
+		int fd = open("/dev/full", O_WRONLY);
+		char suffix[17];
+
+		CHECK(fd < 0 || write_all(fd, "x", 1) == -ENOSPC, "a full disk is ENOSPC");
+		if (fd >= 0)
+			close(fd);
+		CHECK(random_suffix(suffix, sizeof(suffix)) == 0 && strlen(suffix) == 16, "random suffix");
+	}
 	CHECK(path_join(buf, 8, "abc", "def") == 0 && strcmp(buf, "abc/def") == 0, "join fits");
 	CHECK(path_join(buf, 7, "abc", "def") == -ENAMETOOLONG, "join too long");
 	sysroot_close(&r);
