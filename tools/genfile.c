@@ -163,13 +163,25 @@ static void sync_dir(int dirfd)
 	}
 }
 
-/* Tests stop apply between its renames (VFIO_CLAIM_TEST_KILL_AFTER_RENAMES=N) to prove a half-applied set is found and repaired. */
+/*
+ * Test hooks: VFIO_CLAIM_TEST_KILL_AFTER_RENAMES=N kills the process after
+ * its Nth rename, to prove a half-applied set is found and repaired;
+ * VFIO_CLAIM_TEST_FAIL_RENAME=N makes the Nth rename fail (EIO), to prove
+ * the files already replaced are put back.
+ */
 static void test_kill_point(int renamed)
 {
 	const char *env = getenv("VFIO_CLAIM_TEST_KILL_AFTER_RENAMES");
 
 	if (env && *env && atoi(env) == renamed)
 		raise(SIGKILL);
+}
+
+static bool test_fail_point(int renaming)
+{
+	const char *env = getenv("VFIO_CLAIM_TEST_FAIL_RENAME");
+
+	return env && *env && atoi(env) == renaming;
 }
 
 int genfile_pending(const struct sysroot *root, char **files)
@@ -209,7 +221,7 @@ int genfile_commit(const struct sysroot *root, struct genfile *files, int n, con
 	const char *name[n > 0 ? n : 1];
 	char list[n > 0 ? n * (PATH_MAX + 1) : 1];
 	size_t len = 0;
-	int done = 0, r = 0, i;
+	int done = 0, renamed = 0, r = 0, i;
 
 	*failed = NULL;
 	list[0] = '\0';
@@ -251,7 +263,9 @@ int genfile_commit(const struct sysroot *root, struct genfile *files, int n, con
 
 		if (!genfile_changed(g))
 			continue;
-		if (g->want)
+		if (test_fail_point(++renamed))
+			r = -EIO;
+		else if (g->want)
 			r = renameat(dirfd[done], tmp[done], dirfd[done], name[done]) < 0 ? -errno : 0;
 		else
 			r = unlinkat(dirfd[done], name[done], 0) < 0 && errno != ENOENT ? -errno : 0;
@@ -261,7 +275,7 @@ int genfile_commit(const struct sysroot *root, struct genfile *files, int n, con
 		}
 		tmp[done][0] = '\0';
 		sync_dir(dirfd[done]);
-		test_kill_point(done + 1);
+		test_kill_point(renamed);
 	}
 	if (r == 0) {
 		r = clear_pending(root);

@@ -164,13 +164,15 @@ make_initramfs() {
 	vc add 0a:00.0 >/dev/null
 	vc apply >/dev/null 2>&1
 	vc add 0a:00.1 >/dev/null
-	# The udev rule's temporary cannot be created: the modprobe.d file must not change either.
-	mkdir "$ROOT/etc/udev/rules.d/59-vfio-claim-claims.rules.vfio-claim-new"
+	# The udev rule cannot be renamed into place once the modprobe.d file has been:
+	# that one must get its previous content back. (Temporaries have random names,
+	# so a test hook makes the second rename fail.)
 	before=$(tree_state "$ROOT/etc")
-	run --separate-stderr vc apply
+	VFIO_CLAIM_TEST_FAIL_RENAME=2 run --separate-stderr vc apply
 	assert_failure 69
-	assert_equal "${stderr_lines[-1]}" "vfio-claim: /etc/udev/rules.d/59-vfio-claim-claims.rules: cannot write: Is a directory; the previous files are in place"
+	assert_equal "${stderr_lines[-1]}" "vfio-claim: /etc/udev/rules.d/59-vfio-claim-claims.rules: cannot write: Input/output error; the previous files are in place"
 	assert_equal "$(tree_state "$ROOT/etc")" "$before"
+	[ ! -e "$ROOT/var/lib/vfio-claim/apply-pending" ]
 }
 
 @test "an unreadable generated file stops apply before anything is written" {
