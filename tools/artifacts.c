@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "artifacts.h"
+#include "bootargs.h"
 #include "genfile.h"
 #include "macro.h"
 
@@ -307,44 +308,20 @@ void artifacts_free(struct artifacts *a)
 	memset(a, 0, sizeof(*a));
 }
 
-static bool has_arg(const char *cmdline, const char *arg)
-{
-	size_t len = strlen(arg);
-
-	for (const char *p = cmdline; (p = strstr(p, arg)); p += len)
-		if ((p == cmdline || p[-1] == ' ') && (p[len] == ' ' || p[len] == '\0' || p[len] == '\n'))
-			return true;
-	return false;
-}
-
 int kernel_args_advice(const struct sysroot *root, bool iommu_on, char *missing, size_t missing_size,
 		       char *where, size_t where_size)
 {
-	_cleanup_free_ char *cpuinfo = NULL;
-	char cmdline[4096] = "";
-	const char *vendor_arg = NULL;
-	size_t len = 0;
+	char cmdline[4096] = "", required[128];
 
 	missing[0] = where[0] = '\0';
 	sysroot_read(root, "proc/cmdline", cmdline, sizeof(cmdline));
-	if (sysroot_read_all(root, "proc/cpuinfo", &cpuinfo) >= 0) {
-		if (strstr(cpuinfo, "GenuineIntel"))
-			vendor_arg = "intel_iommu=on";
-		else if (strstr(cpuinfo, "AuthenticAMD"))
-			vendor_arg = "amd_iommu=on";
-	}
-	if (!vendor_arg)
-		vendor_arg = strstr(cmdline, "amd_iommu") ? "amd_iommu=on" : "intel_iommu=on";
-	/* With groups present the IOMMU is on already, whatever the command line says. */
-	if (!iommu_on && !has_arg(cmdline, vendor_arg))
-		len += (size_t)snprintf(missing + len, missing_size - len, "%s", vendor_arg);
-	if (!has_arg(cmdline, "iommu=pt") && len < missing_size)
-		snprintf(missing + len, missing_size - len, "%siommu=pt", len ? " " : "");
-	if (!missing[0])
+	kernel_args_required(root, iommu_on, required, sizeof(required));
+	if (!kernel_args_missing(cmdline, required, missing, missing_size))
 		return 0;
 	if (sysroot_exists(root, "etc/default/grub"))
 		snprintf(where, where_size,
-			 "add them to GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub and run update-grub");
+			 "'vfio-claim apply --kernel-args' adds them for GRUB (/%s, then update-grub)",
+			 GRUB_DROPIN);
 	else if (sysroot_exists(root, "etc/kernel/cmdline"))
 		snprintf(where, where_size,
 			 "add them to /etc/kernel/cmdline and reinstall the kernel (kernel-install add or bootctl)");

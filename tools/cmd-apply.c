@@ -16,6 +16,7 @@
 
 #include "artifacts.h"
 #include "bind.h"
+#include "bootargs.h"
 #include "claimsetup.h"
 #include "config.h"
 #include "exitcode.h"
@@ -127,18 +128,108 @@ static void print_json_report(const struct resolution *res, const struct artifac
 	json_finish(&j);
 }
 
+/*
+ * --kernel-args for GRUB: the drop-in GRUB_DROPIN with what GRUB's own
+ * settings lack, while the config has claims (removed when it has none).
+ * Other boot loaders read files vfio-claim did not write: it says what to
+ * add and changes nothing. Returns 0 or an exit code (reported).
+ */
+static int kernel_args_plan(struct context *ctx, const struct claim_setup *s, struct genfile *dropin)
+{
+	char required[128];
+	int r;
+
+	kernel_args_required(&ctx->root, s->m.groups.iommu, required, sizeof(required));
+	if (!sysroot_exists(&ctx->root, "etc/default/grub")) {
+		struct next_boot nb;
+		char missing[128];
+
+		r = next_boot_read(&ctx->root, &nb);
+		kernel_args_missing(r == 0 ? nb.cmdline : "", required, missing, sizeof(missing));
+		if (r == 0 && !missing[0])
+			INF("the next boot (%s) has %s", nb.source, required);
+		else if (r == 0 && s->cfg.n)
+			ERR("the next boot (%s) lacks %s; vfio-claim writes only GRUB's drop-in and does not edit %s: add them there%s",
+			    nb.source, missing, nb.loader == BOOT_BLS ? "the loader entry" : "/etc/kernel/cmdline",
+			    nb.loader == BOOT_BLS ? " (and to /etc/kernel/cmdline for kernels installed later)" :
+						    ", then reinstall the kernel (kernel-install add)");
+		else if (s->cfg.n)
+			ERR("no GRUB (/etc/default/grub), Boot Loader Specification entries or /etc/kernel/cmdline found: add '%s' to the boot loader's kernel command line",
+			    required);
+		next_boot_free(&nb);
+		return (r == 0 && !missing[0]) || !s->cfg.n ? 0 : EXIT_CHECK_FAILED;
+	}
+	if (!s->cfg.n)
+		return 0;	/* want stays NULL: an earlier drop-in goes */
+	r = grub_dropin_want(&ctx->root, required, &dropin->want);
+	if (r == -EINVAL) {
+		ERR("/etc/default/grub (or a file in /etc/default/grub.d) sets GRUB_CMDLINE_LINUX with shell code vfio-claim does not run; add '%s' to GRUB_CMDLINE_LINUX by hand, then update-grub",
+		    required);
+		return EXIT_CHECK_FAILED;
+	}
+	if (r < 0) {
+		ERR("/etc/default/grub: cannot read: %s", strerror(-r));
+		return exit_code_for(r);
+	}
+	return 0;
+}
+
+/* Make grub.cfg take the drop-in: run the update on "/", say it under --root. */
+static int kernel_args_commit(struct context *ctx, const struct genfile *dropin)
+{
+	const char *update = grub_update_command(&ctx->root);
+	struct next_boot nb;
+	char missing[128] = "";
+	int r, status;
+	pid_t pid;
+
+	if (!sysroot_exists(&ctx->root, "etc/default/grub"))
+		return 0;
+	r = next_boot_read(&ctx->root, &nb);
+	if (r == 0 && nb.pending) {
+		kernel_args_missing(nb.cmdline, nb.pending, missing, sizeof(missing));
+	}
+	next_boot_free(&nb);
+	if (!genfile_changed(dropin) && r == 0 && !missing[0])
+		return 0;
+	if (!streq(ctx->root_path, "/")) {
+		if (!ctx->json)
+			printf("the next boot takes the kernel arguments once '%s' runs in %s\n", update,
+			       ctx->root_path);
+		return 0;
+	}
+	fprintf(stderr, "vfio-claim: regenerating GRUB's configuration with %s...\n", update);
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return exit_code_for(-errno);
+	if (pid == 0) {
+		dup2(STDERR_FILENO, STDOUT_FILENO);
+		execl("/bin/sh", "sh", "-c", update, (char *)NULL);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		ERR("%s failed; the drop-in /%s is written: run it again by hand", update, GRUB_DROPIN);
+		return EXIT_UNAVAILABLE;
+	}
+	return 0;
+}
+
 static int run_apply(struct context *ctx, int argc, char **argv)
 {
-	enum { OPT_CHECK = OPT_FIRST_COMMAND_OPTION, OPT_INITRAMFS, OPT_NOW };
+	enum { OPT_CHECK = OPT_FIRST_COMMAND_OPTION, OPT_INITRAMFS, OPT_NOW, OPT_KERNEL_ARGS };
 	static const struct option options[] = {
 		GLOBAL_LONG_OPTIONS,
 		{ "check", no_argument, NULL, OPT_CHECK },
 		{ "initramfs", no_argument, NULL, OPT_INITRAMFS },
 		{ "now", no_argument, NULL, OPT_NOW },
+		{ "kernel-args", no_argument, NULL, OPT_KERNEL_ARGS },
 		{},
 	};
-	bool check = false, initramfs = false, now = false, changed = false;
-	struct genfile files[2] = { { .path = ARTIFACT_MODPROBE }, { .path = ARTIFACT_UDEV } };
+	bool check = false, initramfs = false, now = false, changed = false, kargs = false;
+	struct genfile files[3] = { { .path = ARTIFACT_MODPROBE }, { .path = ARTIFACT_UDEV },
+				    { .path = GRUB_DROPIN } };
+	int n_files = 2;
 	char missing[128], where[256];
 	struct artifacts a = { 0 };
 	struct claim_setup s;
@@ -153,6 +244,8 @@ static int run_apply(struct context *ctx, int argc, char **argv)
 			initramfs = true;
 		else if (c == OPT_NOW)
 			now = true;
+		else if (c == OPT_KERNEL_ARGS)
+			kargs = true;
 		else if (handle_global_option(ctx, &cmd_apply, c, &code) < 0)
 			return code;
 	}
@@ -172,7 +265,13 @@ static int run_apply(struct context *ctx, int argc, char **argv)
 	}
 	files[0].want = a.modprobe ? strdup(a.modprobe) : NULL;
 	files[1].want = a.udev ? strdup(a.udev) : NULL;
-	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+	if (kargs) {
+		code = kernel_args_plan(ctx, &s, &files[2]);
+		if (code)
+			goto out;
+		n_files = 3;
+	}
+	for (int i = 0; i < n_files; i++) {
 		r = genfile_read(&ctx->root, &files[i]);
 		if (r < 0) {
 			ERR("/%s: cannot read: %s", files[i].path, strerror(-r));
@@ -199,13 +298,13 @@ static int run_apply(struct context *ctx, int argc, char **argv)
 
 	if (check) {
 		if (ctx->json)
-			print_json_report(&s.res, &a, files, ARRAY_SIZE(files), true, missing);
+			print_json_report(&s.res, &a, files, n_files, true, missing);
 		else if (pending > 0)
 			printf("an interrupted apply left %s half replaced; 'vfio-claim apply' repairs it\n",
 			       pending_set);
 		else if (!changed)
 			printf("nothing to change\n");
-		for (size_t i = 0; !ctx->json && i < ARRAY_SIZE(files); i++)
+		for (int i = 0; !ctx->json && i < n_files; i++)
 			if (genfile_changed(&files[i]))
 				genfile_diff(&files[i], stdout);
 		code = changed || pending > 0 ? EXIT_CHANGES : EXIT_OK;
@@ -220,7 +319,7 @@ static int run_apply(struct context *ctx, int argc, char **argv)
 		}
 		/* What another writer left before we held the lock is what we replace. */
 		changed = false;
-		for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		for (int i = 0; i < n_files; i++) {
 			free(files[i].have);
 			r = genfile_read(&ctx->root, &files[i]);
 			if (r < 0 || (files[i].foreign && genfile_changed(&files[i]))) {
@@ -233,7 +332,7 @@ static int run_apply(struct context *ctx, int argc, char **argv)
 		}
 	}
 	if (changed) {
-		r = genfile_commit(&ctx->root, files, ARRAY_SIZE(files), &failed);
+		r = genfile_commit(&ctx->root, files, n_files, &failed);
 		if (r < 0) {
 			ERR("/%s: cannot write: %s; the previous files are in place", failed, sysroot_strerror(r));
 			code = exit_code_for(r);
@@ -251,9 +350,9 @@ static int run_apply(struct context *ctx, int argc, char **argv)
 	if (pending > 0 && !ctx->json)
 		printf("repaired the files an interrupted apply left half replaced (%s)\n", pending_set);
 	if (ctx->json) {
-		print_json_report(&s.res, &a, files, ARRAY_SIZE(files), false, missing);
+		print_json_report(&s.res, &a, files, n_files, false, missing);
 	} else {
-		for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		for (int i = 0; i < n_files; i++) {
 			if (!genfile_changed(&files[i]))
 				continue;
 			printf("%s /%s\n", files[i].want ? (files[i].have ? "updated" : "wrote") : "removed",
@@ -285,7 +384,9 @@ static int run_apply(struct context *ctx, int argc, char **argv)
 			WRN("%s is on %s, which is built in and binds it at boot before any module loads; add 'rebind' to its claim ('vfio-claim add --rebind %s')",
 			    d->name, d->driver, d->name);
 	}
-	if (missing[0])
+	if (kargs && code == 0)
+		code = kernel_args_commit(ctx, &files[2]);
+	else if (missing[0])
 		WRN("kernel arguments missing: %s; %s", missing, where);
 
 	/* A loaded module takes new lists at once: devices added from now on are claimed. */
@@ -348,7 +449,7 @@ const struct command cmd_apply = {
 	.name = "apply",
 	.run = run_apply,
 	.summary = "make the system match the config (modprobe.d, udev rules, initramfs)",
-	.usage = "apply [--check] [--initramfs] [--now]\n"
+	.usage = "apply [--check] [--initramfs] [--now] [--kernel-args]\n"
 		 "\n"
 		 "Resolve /etc/vfio-claim.conf against this machine and write:\n"
 		 "  /etc/modprobe.d/vfio-claim-claims.conf      the vfio_claim module's slots= and ids=,\n"
@@ -361,5 +462,7 @@ const struct command cmd_apply = {
 		 "Options:\n"
 		 "  --check      print what would change and change nothing; exit 2 if something would\n"
 		 "  --initramfs  regenerate the initramfs (update-initramfs or dracut) afterwards\n"
-		 "  --now        also bind the claimed devices now\n",
+		 "  --now        also bind the claimed devices now\n"
+		 "  --kernel-args  add the missing IOMMU arguments for GRUB (/etc/default/grub.d/\n"
+		 "               vfio-claim.cfg, then update-grub); other boot loaders: say what to add\n",
 };

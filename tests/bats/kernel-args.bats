@@ -1,0 +1,196 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+# The kernel arguments at the next boot: apply --kernel-args writes GRUB's
+# drop-in, the real grub-mkconfig turns it into grub.cfg, and verify reads
+# the next boot's command line from grub.cfg, Boot Loader Specification
+# entries or /etc/kernel/cmdline (tools/bootargs.c).
+
+load helpers
+
+KVER=6.1.0-99-amd64
+
+setup() {
+	ROOT=$(copy_fixture x399)
+	"$TOP/tests/modules/mkmodules.sh" "$ROOT" "$KVER"
+	mkdir -p "$ROOT/etc/modprobe.d" "$ROOT/etc/udev/rules.d" "$ROOT/etc/default"
+	export VFIO_CLAIM_LOCK_TIMEOUT=1
+	# The running kernel has the arguments (the fixture's /proc/cmdline): the
+	# question is whether the next boot will.
+	"$VC" --root "$ROOT" add 0a:00.0 --group >/dev/null
+	"$VC" --root "$ROOT" apply >/dev/null
+}
+
+vc() {
+	"$VC" --root "$ROOT" "$@"
+}
+
+# Only the kernel-args lines of verify, with the root's path made stable.
+verify_kargs() {
+	run --separate-stderr vc -v verify
+	output=$(printf '%s\n' "$output" | grep -E '^(ok: )?kernel-args' || true)
+}
+
+# A grub.cfg shaped as Debian's grub-mkconfig writes it, with args on the default entry.
+write_grub_cfg() {
+	mkdir -p "$ROOT/boot/grub"
+	cat >"$ROOT/boot/grub/grub.cfg" <<EOF
+### BEGIN /etc/grub.d/00_header ###
+if [ -s \$prefix/grubenv ]; then
+  set have_grubenv=true
+  load_env
+fi
+if [ "\${next_entry}" ] ; then
+   set default="\${next_entry}"
+   set next_entry=
+   save_env next_entry
+   set boot_once=true
+else
+   set default="${2:-0}"
+fi
+function load_video {
+  insmod all_video
+}
+### BEGIN /etc/grub.d/10_linux ###
+menuentry 'Debian GNU/Linux' --class debian --class gnu-linux --class gnu --class os \$menuentry_id_option 'gnulinux-simple-3c1e' {
+	load_video
+	insmod gzio
+	echo	'Loading Linux $KVER ...'
+	linux	/boot/vmlinuz-$KVER root=UUID=3c1e ro $1
+	initrd	/boot/initrd.img-$KVER
+}
+submenu 'Advanced options for Debian GNU/Linux' \$menuentry_id_option 'gnulinux-advanced-3c1e' {
+	menuentry 'Debian GNU/Linux, with Linux $KVER' --class debian \$menuentry_id_option 'gnulinux-$KVER-advanced-3c1e' {
+		linux	/boot/vmlinuz-$KVER root=UUID=3c1e ro $1 submenu-first
+	}
+	menuentry 'Debian GNU/Linux, with Linux $KVER (recovery mode)' \$menuentry_id_option 'gnulinux-$KVER-recovery-3c1e' {
+		linux	/boot/vmlinuz-$KVER root=UUID=3c1e ro single
+	}
+}
+EOF
+}
+
+@test "kernel-args: no boot loader configuration in the root, no next-boot check" {
+	verify_kargs
+	assert_output ""
+}
+
+@test "kernel-args: grub.cfg's default entry lacks them; apply --kernel-args --check shows the drop-in" {
+	echo 'GRUB_CMDLINE_LINUX_DEFAULT="quiet"' >"$ROOT/etc/default/grub"
+	write_grub_cfg "quiet"
+	verify_kargs
+	assert_output "kernel-args: the next boot (/boot/grub/grub.cfg, default entry 'Debian GNU/Linux') lacks amd_iommu=on iommu=pt, which the running kernel has; fix: vfio-claim apply --kernel-args"
+	before=$(tree_state "$ROOT")
+	run --separate-stderr vc apply --kernel-args --check
+	[ "$status" -eq 2 ]
+	assert_output "--- /etc/default/grub.d/vfio-claim.cfg (absent)
++++ /etc/default/grub.d/vfio-claim.cfg
++# Written by vfio-claim apply --kernel-args: the kernel arguments PCI passthrough
++# needs that GRUB's own settings lack. grub-mkconfig reads this file after
++# /etc/default/grub; update-grub (grub-mkconfig) must run after a change.
++GRUB_CMDLINE_LINUX=\"\$GRUB_CMDLINE_LINUX amd_iommu=on iommu=pt\""
+	[ "$(tree_state "$ROOT")" = "$before" ]
+}
+
+@test "kernel-args: the drop-in adds only what GRUB's settings lack, and a second apply changes nothing" {
+	printf '%s\n' 'GRUB_DISTRIBUTOR=`lsb_release -i -s 2> /dev/null || echo Debian`' \
+		'GRUB_CMDLINE_LINUX="iommu=pt"' 'GRUB_CMDLINE_LINUX_DEFAULT="quiet"' >"$ROOT/etc/default/grub"
+	run --separate-stderr vc apply --kernel-args
+	assert_success
+	assert_line "wrote /etc/default/grub.d/vfio-claim.cfg"
+	assert_line "the next boot takes the kernel arguments once 'grub-mkconfig -o /boot/grub/grub.cfg' runs in $ROOT"
+	run tail -1 "$ROOT/etc/default/grub.d/vfio-claim.cfg"
+	assert_output 'GRUB_CMDLINE_LINUX="$GRUB_CMDLINE_LINUX amd_iommu=on"'
+	run --separate-stderr vc apply --kernel-args --check
+	assert_success
+	assert_output "nothing to change"
+}
+
+@test "kernel-args: grub.cfg older than GRUB's settings: the fix is update-grub, not another drop-in" {
+	echo 'GRUB_CMDLINE_LINUX_DEFAULT="quiet amd_iommu=on iommu=pt"' >"$ROOT/etc/default/grub"
+	write_grub_cfg "quiet"
+	verify_kargs
+	assert_output "kernel-args: the next boot (/boot/grub/grub.cfg, default entry 'Debian GNU/Linux') lacks amd_iommu=on iommu=pt, which the running kernel has; fix: grub-mkconfig -o /boot/grub/grub.cfg (GRUB's settings have them; grub.cfg was not regenerated since)"
+}
+
+@test "kernel-args: the default entry is followed through set default, saved_entry and submenus" {
+	echo 'GRUB_CMDLINE_LINUX_DEFAULT="quiet"' >"$ROOT/etc/default/grub"
+	write_grub_cfg "quiet amd_iommu=on iommu=pt" "1>1"
+	verify_kargs
+	assert_output "kernel-args: the next boot (/boot/grub/grub.cfg, default entry 'Debian GNU/Linux, with Linux $KVER (recovery mode)') lacks amd_iommu=on iommu=pt, which the running kernel has; fix: vfio-claim apply --kernel-args"
+	write_grub_cfg "quiet amd_iommu=on iommu=pt" '${saved_entry}'
+	printf '# GRUB Environment Block\nsaved_entry=gnulinux-advanced-3c1e>gnulinux-%s-advanced-3c1e\n' "$KVER" >"$ROOT/boot/grub/grubenv"
+	verify_kargs
+	assert_output "ok: kernel-args: the next boot (/boot/grub/grub.cfg, default entry 'Debian GNU/Linux, with Linux $KVER') has amd_iommu=on iommu=pt"
+}
+
+@test "kernel-args: settings vfio-claim would have to run are refused, nothing written" {
+	printf '%s\n' 'GRUB_CMDLINE_LINUX="$(cat /etc/cmdline-extra)"' >"$ROOT/etc/default/grub"
+	before=$(tree_state "$ROOT")
+	run --separate-stderr vc apply --kernel-args
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "vfio-claim: /etc/default/grub (or a file in /etc/default/grub.d) sets GRUB_CMDLINE_LINUX with shell code vfio-claim does not run; add 'amd_iommu=on iommu=pt' to GRUB_CMDLINE_LINUX by hand, then update-grub" ]
+	[ "$(tree_state "$ROOT")" = "$before" ]
+	[ ! -e /etc/cmdline-extra-was-read ]
+}
+
+@test "kernel-args: an unreadable grub.cfg is a problem, not 'nothing there'" {
+	echo 'GRUB_CMDLINE_LINUX_DEFAULT="quiet"' >"$ROOT/etc/default/grub"
+	mkdir -p "$ROOT/boot/grub/grub.cfg"
+	verify_kargs
+	assert_output "kernel-args: /boot/grub/grub.cfg: cannot read the next boot's command line: Is a directory; fix: check that the file is readable and well-formed"
+}
+
+@test "kernel-args: Boot Loader Specification entries: loader.conf's default, then the newest" {
+	mkdir -p "$ROOT/boot/loader/entries"
+	printf 'title Debian\nlinux /vmlinuz-6.1.0-9\noptions root=UUID=3c1e ro quiet\n' >"$ROOT/boot/loader/entries/abc-6.1.0-9-amd64.conf"
+	printf 'title Debian\nlinux /vmlinuz-6.1.0-10\noptions root=UUID=3c1e ro\noptions amd_iommu=on iommu=pt\n' >"$ROOT/boot/loader/entries/abc-6.1.0-10-amd64.conf"
+	verify_kargs
+	assert_output "ok: kernel-args: the next boot (/boot/loader/entries/abc-6.1.0-10-amd64.conf) has amd_iommu=on iommu=pt"
+	printf 'timeout 3\ndefault abc-6.1.0-9-*\n' >"$ROOT/boot/loader/loader.conf"
+	verify_kargs
+	assert_output "kernel-args: the next boot (/boot/loader/entries/abc-6.1.0-9-amd64.conf) lacks amd_iommu=on iommu=pt, which the running kernel has; fix: add 'amd_iommu=on iommu=pt' to the options line of /boot/loader/entries/abc-6.1.0-9-amd64.conf"
+	run --separate-stderr vc apply --kernel-args
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "vfio-claim: the next boot (/boot/loader/entries/abc-6.1.0-9-amd64.conf) lacks amd_iommu=on iommu=pt; vfio-claim writes only GRUB's drop-in and does not edit the loader entry: add them there (and to /etc/kernel/cmdline for kernels installed later)" ]
+}
+
+@test "kernel-args: /etc/kernel/cmdline alone (kernel-install)" {
+	mkdir -p "$ROOT/etc/kernel"
+	echo "root=UUID=3c1e ro quiet iommu=pt" >"$ROOT/etc/kernel/cmdline"
+	verify_kargs
+	assert_output "kernel-args: the next boot (/etc/kernel/cmdline) lacks amd_iommu=on, which the running kernel has; fix: add 'amd_iommu=on' to /etc/kernel/cmdline, then reinstall the kernel (kernel-install add)"
+}
+
+@test "kernel-args: the running kernel lacks them, the next boot has them" {
+	echo "BOOT_IMAGE=/boot/vmlinuz-$KVER root=UUID=3c1e ro quiet" >"$ROOT/proc/cmdline"
+	mkdir -p "$ROOT/etc/kernel"
+	echo "root=UUID=3c1e ro quiet amd_iommu=on iommu=pt" >"$ROOT/etc/kernel/cmdline"
+	verify_kargs
+	assert_output "ok: kernel-args: the next boot (/etc/kernel/cmdline) has iommu=pt; the running kernel lacks iommu=pt"
+}
+
+# The real grub-mkconfig, run with the root's /etc/default and /boot mounted
+# over the host's in a private mount namespace: the drop-in is real shell that
+# GRUB's own tool evaluates, and verify reads what GRUB really wrote.
+@test "kernel-args: the drop-in goes through the real grub-mkconfig and verify reads its grub.cfg" {
+	command -v grub-mkconfig >/dev/null || fail "grub-mkconfig missing: scripts/deps/tool.list installs grub2-common"
+	printf '%s\n' 'GRUB_DEFAULT=0' 'GRUB_TIMEOUT=5' \
+		'GRUB_DISTRIBUTOR=`lsb_release -i -s 2> /dev/null || echo Debian`' \
+		'GRUB_CMDLINE_LINUX_DEFAULT="quiet"' 'GRUB_CMDLINE_LINUX=""' >"$ROOT/etc/default/grub"
+	mkdir -p "$ROOT/boot/grub"
+	: >"$ROOT/boot/vmlinuz-$KVER"
+	: >"$ROOT/boot/initrd.img-$KVER"
+	run --separate-stderr vc apply --kernel-args
+	assert_success
+	unshare -m sh -c "mount --bind '$ROOT/etc/default' /etc/default && mount --bind '$ROOT/boot' /boot &&
+		grub-mkconfig -o /boot/grub/grub.cfg" 2>"$BATS_TEST_TMPDIR/mkconfig.log" ||
+		fail "grub-mkconfig failed: $(cat "$BATS_TEST_TMPDIR/mkconfig.log")"
+	grep -q "vmlinuz-$KVER .*amd_iommu=on iommu=pt" "$ROOT/boot/grub/grub.cfg"
+	verify_kargs
+	assert_output "ok: kernel-args: the next boot (/boot/grub/grub.cfg, default entry 'Debian GNU/Linux') has amd_iommu=on iommu=pt"
+	# Claims gone: the drop-in goes with them.
+	vc remove 0a:00.0 >/dev/null
+	run --separate-stderr vc apply --kernel-args
+	assert_success
+	assert_line "removed /etc/default/grub.d/vfio-claim.cfg"
+}
