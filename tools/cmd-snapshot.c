@@ -86,8 +86,18 @@ static int write_file(struct snap *s, const char *path, const char *data, size_t
 	fd = openat(s->dst, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -errno;
-	if (len && write(fd, data, len) != (ssize_t)len)
-		return -EIO;
+	/* A full disk is ENOSPC, and says so; only a write that stalls is EIO. */
+	for (size_t off = 0; off < len;) {
+		ssize_t w = write(fd, data + off, len - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		if (w == 0)
+			return -EIO;
+		off += (size_t)w;
+	}
 	s->files++;
 	return 0;
 }

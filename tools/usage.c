@@ -139,14 +139,38 @@ static void unescape(char *s)
 	*w = '\0';
 }
 
+/*
+ * The safe assumption when a list of uses cannot be read: every device of
+ * base class `base` (0x01 storage, 0x02 network) is in use by the host, with
+ * `what` saying which file was unreadable. Never "nothing is mounted".
+ */
+static int assume_all_used(struct pci_set *set, unsigned int base, int kind, const char *file,
+			   int err)
+{
+	char what[160];
+	int r;
+
+	snprintf(what, sizeof(what), "(unknown: /%s cannot be read: %s)", file, strerror(-err));
+	for (int i = 0; i < set->n; i++) {
+		if (pci_base_class(&set->devs[i]) != base)
+			continue;
+		r = add_use(&set->devs[i], kind, what, NULL, true);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 static int scan_mounts(const struct sysroot *root, struct pci_set *set)
 {
+	static const char file[] = "proc/self/mountinfo";
 	_cleanup_free_ char *text = NULL;
 	char *line, *save = NULL;
 	int r;
 
-	if (sysroot_read_all(root, "proc/self/mountinfo", &text) < 0)
-		return 0;
+	r = sysroot_read_all(root, file, &text);
+	if (r < 0)
+		return assume_all_used(set, 0x01, USE_MOUNT, file, r);
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [OPTIONAL...] - FSTYPE SOURCE SUPER */
 		char *f[6], *sep, *source, *save2 = NULL;
@@ -172,12 +196,14 @@ static int scan_mounts(const struct sysroot *root, struct pci_set *set)
 
 static int scan_swaps(const struct sysroot *root, struct pci_set *set)
 {
+	static const char file[] = "proc/swaps";
 	_cleanup_free_ char *text = NULL;
 	char *line, *save = NULL;
 	int r;
 
-	if (sysroot_read_all(root, "proc/swaps", &text) < 0)
-		return 0;
+	r = sysroot_read_all(root, file, &text);
+	if (r < 0)
+		return assume_all_used(set, 0x01, USE_SWAP, file, r);
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *sp = strpbrk(line, " \t");
 
@@ -197,8 +223,9 @@ static int scan_net(const struct sysroot *root, struct pci_set *set)
 	struct dirent *ent;
 	int r = 0;
 
+	/* No sys/class/net at all is a tree without networking; anything else is unknown. */
 	if (!dir)
-		return 0;
+		return errno == ENOENT ? 0 : assume_all_used(set, 0x02, USE_NET, "sys/class/net", -errno);
 	while ((ent = readdir(dir))) {
 		_cleanup_free_ char *path = NULL;
 		char attr[PATH_MAX];
@@ -214,8 +241,9 @@ static int scan_net(const struct sysroot *root, struct pci_set *set)
 		if (!d)
 			continue;
 		snprintf(attr, sizeof(attr), "%s/flags", path);
-		sysroot_read_ulong(root, attr, &flags);
-		/* IFF_UP: administratively up, whatever the link state. */
+		/* IFF_UP: administratively up, whatever the link state; unreadable flags count as up. */
+		if (sysroot_read_ulong(root, attr, &flags) < 0)
+			flags = 0x1;
 		r = add_use(d, USE_NET, ent->d_name, NULL, flags & 0x1);
 		if (r < 0)
 			break;
