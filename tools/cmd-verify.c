@@ -221,9 +221,15 @@ static void check_files(struct context *ctx, const struct config *cfg, const str
 {
 	struct genfile files[2] = { { .path = ARTIFACT_MODPROBE }, { .path = ARTIFACT_UDEV } };
 	struct artifacts a;
+	int r = artifacts_build(cfg, res, m, kmod, &a);
 
-	if (artifacts_build(cfg, res, m, kmod, &a) < 0)
+	if (r < 0) {
+		/* Not knowing what apply would write is a failed check, not a skipped one. */
+		add_check(c, false, "/" ARTIFACT_MODPROBE, "applied", "vfio-claim apply",
+			  "cannot work out what apply would write: %s", strerror(-r));
+		artifacts_free(&a);
 		return;
+	}
 	check_module_now(ctx, &a, c);
 	files[0].want = a.modprobe;
 	files[1].want = a.udev;
@@ -231,8 +237,12 @@ static void check_files(struct context *ctx, const struct config *cfg, const str
 		char subject[128];
 
 		snprintf(subject, sizeof(subject), "/%s", files[i].path);
-		if (genfile_read(&ctx->root, &files[i]) < 0)
+		r = genfile_read(&ctx->root, &files[i]);
+		if (r < 0) {
+			add_check(c, false, subject, "applied", "make it a readable file, then 'vfio-claim apply'",
+				  "cannot be read: %s", strerror(-r));
 			continue;
+		}
 		if (!genfile_changed(&files[i]))
 			add_check(c, true, subject, "applied", NULL, "matches the config");
 		else if (files[i].foreign)

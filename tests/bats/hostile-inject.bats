@@ -5,7 +5,7 @@
 # one line and valid. Each row runs on a fresh writable copy of the X399
 # fixture; its exit code, stdout and stderr (ROOT for the tree) are compared,
 # whole, with tests/expected/hostile-inject.txt. A row that fails leaves
-# every file as it was. Arguments are shell words ($'..' works).
+# every file as it was and says so in one line at most. Arguments are shell words ($'..' works).
 
 load helpers
 
@@ -26,9 +26,12 @@ ROWS=(
 	"confd-dangling-link ;; ln -s /nonexistent/vfio-claim.conf.d etc/vfio-claim.conf.d ;; verify"
 	"confd-conf-dangling-link ;; mkdir etc/vfio-claim.conf.d; ln -s /nonexistent/x.conf etc/vfio-claim.conf.d/10-gpu.conf ;; apply --check"
 	"config-dangling-link ;; ln -s /nonexistent/vfio-claim.conf etc/vfio-claim.conf ;; apply --check"
+	"verify-generated-file-unreadable ;; echo 1022:43b6 >etc/vfio-claim.conf; \"\$VC\" --root \"\$PWD\" apply >/dev/null 2>&1; rm etc/modprobe.d/vfio-claim-claims.conf; mkdir etc/modprobe.d/vfio-claim-claims.conf ;; verify"
 	"mountinfo-unreadable-add ;; rm proc/self/mountinfo; mkdir proc/self/mountinfo ;; add 02:00.1"
 	"swaps-unreadable-add ;; rm proc/swaps; ln -s /nonexistent/swaps proc/swaps ;; add 02:00.1"
 	"mountinfo-unreadable-bind ;; rm proc/self/mountinfo; mkdir proc/self/mountinfo ;; bind 02:00.1 --partial"
+	"mount-on-unknown-block-device ;; echo '99 26 8:99 / /srv rw - ext4 /dev/sdz1 rw' >>proc/self/mountinfo ;; add 02:00.1"
+	"swap-on-unknown-block-device ;; echo '/dev/sdz2 partition 1024 0 -3' >>proc/swaps ;; add 02:00.1"
 	"nic-flags-unreadable-add ;; f=\$(readlink -f sys/class/net/enp4s0)/flags; rm \$f; mkdir \$f ;; add 04:00.0"
 	"net-class-unreadable-add ;; rm -rf sys/class/net; echo x >sys/class/net ;; add 04:00.0"
 	# kind 9: bounded numbers, lock errors per errno, one-line errors
@@ -78,7 +81,8 @@ run_row() {
 		after=$(tree_state "$root")
 		if [ "$status" -ne 0 ]; then
 			[ "$before" = "$after" ] || fail "$name: failed (exit $status) but changed files"
-			[ "${#stderr_lines[@]}" -eq 1 ] || fail "$name: want one line on stderr, got: $stderr"
+			# One error line at most (verify's findings go to stdout); the whole output is compared below.
+			[ "${#stderr_lines[@]}" -le 1 ] || fail "$name: want one line on stderr, got: $stderr"
 		fi
 		{
 			echo "== $name: exit $status"
@@ -135,4 +139,44 @@ OUT
 	[ "$status" -ne 0 ] || fail "snapshot succeeded on a 16k disk"
 	[[ "$stderr" == *"No space left on device"* ]] || fail "stderr: $stderr"
 	[ -z "$output" ] || fail "left behind: $output"
+}
+
+@test "the generated-file checker refuses injected lines (it is what every suite's teardown runs)" {
+	d="$BATS_TEST_TMPDIR/bad"
+	mkdir -p "$d"
+	printf '%s\n' '# /etc/vfio-claim.conf.d/x' 'RUN{builtin}+="kmod load evilmod"' \
+		'KERNEL=="16", OWNER="alice group", MODE="0660"' 'KERNEL=="1" GOTO="nowhere"' \
+		'ATTR{driver_override}="vfio-pci", PROGRAM="/bin/sh -c x"' >"$d/59-vfio-claim-claims.rules"
+	printf '%s\n' 'options vfio_claim slots=0000:0a:00.0@10de:1c03 ids=10de:1c03,$(reboot)' \
+		'install vfio_claim /bin/sh -c evil' 'softdep e1000e pre: vfio_claim' 'evil' >"$d/vfio-claim-claims.conf"
+	run "$TOP/tests/syntax/check-generated.py" "$d/59-vfio-claim-claims.rules" "$d/vfio-claim-claims.conf"
+	assert_failure
+	output=${output//$d/DIR}
+	assert_output - <<'OUT'
+DIR/59-vfio-claim-claims.rules:2: RUN{builtin}+="kmod load evilmod": vfio-claim only loads vfio-pci
+DIR/59-vfio-claim-claims.rules:3: OWNER="alice group": not a user/group name
+DIR/59-vfio-claim-claims.rules:4: expected ',' at column 13
+DIR/59-vfio-claim-claims.rules:5: PROGRAM: vfio-claim never writes it
+DIR/vfio-claim-claims.conf:1: ids=10de:1c03,$(reboot): not VENDOR:DEVICE[:SUBVENDOR:SUBDEVICE],...
+DIR/vfio-claim-claims.conf:2: install: runs a shell command; vfio-claim never writes it
+DIR/vfio-claim-claims.conf:4: 'evil' is not a modprobe.d command
+OUT
+}
+
+@test "add --owner alice:kvm then apply: the generated rules hold the owner as one token" {
+	root="$BATS_FILE_TMPDIR/owner"
+	rm -rf "$root"; cp -a "$BATS_FILE_TMPDIR/x399" "$root"
+	run --separate-stderr "$VC" --root "$root" add 0a:00.0 --group --owner alice:kvm
+	assert_success
+	run --separate-stderr "$VC" --root "$root" add 0a:00.0 --group --owner 'alice group'
+	[ "$status" -eq 64 ]
+	VFIO_CLAIM_LOCK_TIMEOUT=1 run --separate-stderr "$VC" --root "$root" apply
+	assert_success
+	run grep -h 'OWNER\|^options' "$root/etc/udev/rules.d/59-vfio-claim-claims.rules" "$root/etc/modprobe.d/vfio-claim-claims.conf"
+	assert_output - <<'OUT'
+KERNEL=="16", OWNER="alice", GROUP="kvm", MODE="0660"
+options vfio_claim slots=0000:0a:00.0@10de:1c03,0000:0a:00.1@10de:10f1
+OUT
+	run "$TOP/tests/syntax/check-generated.py" "$root/etc/udev/rules.d/59-vfio-claim-claims.rules" "$root/etc/modprobe.d/vfio-claim-claims.conf"
+	assert_success
 }
