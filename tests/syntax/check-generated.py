@@ -135,7 +135,9 @@ def check_modprobe(path, text, problems):
                     problems.append(f"{where}: slots={value}: not ADDRESS[@ID],...")
                 elif key == "ids" and not IDS_RE.match(value):
                     problems.append(f"{where}: ids={value}: not VENDOR:DEVICE[:SUBVENDOR:SUBDEVICE],...")
-                elif key not in ("slots", "ids"):
+                elif key == "rebind" and value != "1":
+                    problems.append(f"{where}: rebind={value}: vfio-claim writes rebind=1")
+                elif key not in ("slots", "ids", "rebind"):
                     problems.append(f"{where}: options vfio_claim {key}=: not a parameter vfio-claim writes")
         elif cmd == "softdep":
             if (len(w) < 4 or not MODULE_RE.match(w[1]) or w[2] not in ("pre:", "post:")
