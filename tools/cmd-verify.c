@@ -320,7 +320,7 @@ static void check_initramfs(struct context *ctx, const char *kver, const struct 
 			    bool by_hand, struct checks *c)
 {
 	struct initramfs ir;
-	char fix[256], rule[128];
+	char fix[256], rule[128], *found = NULL;
 	int r = initramfs_open(&ctx->root, kver, &ir);
 
 	/* Nothing claimed, no initramfs: nothing in it to claim either. */
@@ -359,7 +359,8 @@ static void check_initramfs(struct context *ctx, const char *kver, const struct 
 		compare_in_initramfs(ctx, &ir, ARTIFACT_UDEV, true, c);
 		compare_in_initramfs(ctx, &ir, CONFIG_MAIN, false, c);
 		snprintf(rule, sizeof(rule), "usr/lib/udev/rules.d/%s", PACKAGE_RULE);
-		if (!initramfs_path(&ir, rule)) {
+		found = initramfs_path(&ir, rule);	/* a new string: freed (LeakSanitizer found it) */
+		if (!found) {
 			char *alt;
 
 			snprintf(rule, sizeof(rule), "lib/udev/rules.d/%s", PACKAGE_RULE);
@@ -368,6 +369,7 @@ static void check_initramfs(struct context *ctx, const char *kver, const struct 
 				  "%s /%s", alt ? "is in" : "is not in", ir.image);
 			free(alt);
 		}
+		free(found);
 	}
 	/* Blacklists users wrote (the guides' way) go stale the same way. */
 	if (cfg->n || by_hand) {
