@@ -247,8 +247,10 @@ int artifacts_build(const struct config *cfg, const struct resolution *res,
 		int n;
 
 		pci_modalias(res->devs[i].dev, alias, sizeof(alias));
-		if (kmodinfo_lookup(kmod, alias, &mods, &n) < 0)
-			continue;
+		/* A lookup that fails would leave out a softdep: fail, never skip. */
+		r = kmodinfo_lookup(kmod, alias, &mods, &n);
+		if (r < 0)
+			break;
 		for (int k = 0; k < n && r == 0; k++) {
 			if (streq(mods[k].name, "vfio_pci") || streq(mods[k].name, "vfio_claim"))
 				continue;

@@ -259,8 +259,11 @@ static int run_apply(struct context *ctx, int argc, char **argv)
 	code = claim_setup_load(ctx, &cmd_apply, 0, NULL, &s);
 	if (code)
 		goto out;
-	if (artifacts_build(&s.cfg, &s.res, &s.m, s.kmod, &a) < 0) {
-		code = EXIT_UNAVAILABLE;
+	r = artifacts_build(&s.cfg, &s.res, &s.m, s.kmod, &a);
+	if (r < 0) {
+		ERR("cannot work out the generated files: %s; nothing was changed%s", strerror(-r),
+		    r == -EINVAL ? " (a module name in the module index is not a name: rebuild it with depmod)" : "");
+		code = exit_code_for(r);
 		goto out;
 	}
 	files[0].want = a.modprobe ? strdup(a.modprobe) : NULL;

@@ -126,13 +126,9 @@ static int run_add(struct context *ctx, int argc, char **argv)
 	if (argc - optind != 1)
 		return usage_error(&cmd_add, "add takes one device");
 	if (owner) {
-		struct claim probe;
-		char text[128];
-
-		snprintf(text, sizeof(text), "10de:0000 owner=%s", owner);
-		if (config_parse_line(text, &probe, why, sizeof(why)) != 0)
+		/* The whole argument is one token: 'alice group' is not owner=alice plus group. */
+		if (!config_valid_owner(owner))
 			return usage_error(&cmd_add, "--owner %s: give USER or USER:GROUP", owner);
-		free(probe.owner);
 		want.owner = (char *)owner;
 	}
 	code = machine_load(ctx, &m);

@@ -166,7 +166,8 @@ static int run_export(struct context *ctx, int argc, char **argv)
 				goto out;
 			}
 	}
-	qsort(devs, (size_t)n, sizeof(*devs), addr_order);
+	if (n > 1)	/* devs is NULL when nothing was added: qsort(NULL, 0) is undefined */
+		qsort(devs, (size_t)n, sizeof(*devs), addr_order);
 	slots = calloc((size_t)n + 1, sizeof(*slots));
 	if (!slots) {
 		code = EXIT_UNAVAILABLE;

@@ -279,9 +279,15 @@ static void check_files(struct context *ctx, const struct config *cfg, const str
 {
 	struct genfile files[2] = { { .path = ARTIFACT_MODPROBE }, { .path = ARTIFACT_UDEV } };
 	struct artifacts a;
+	int r = artifacts_build(cfg, res, m, kmod, &a);
 
-	if (artifacts_build(cfg, res, m, kmod, &a) < 0)
+	if (r < 0) {
+		/* Not knowing what apply would write is a failed check, not a skipped one. */
+		add_check(c, false, "/" ARTIFACT_MODPROBE, "applied", "vfio-claim apply",
+			  "cannot work out what apply would write: %s", strerror(-r));
+		artifacts_free(&a);
 		return;
+	}
 	check_module_now(ctx, &a, c);
 	{
 		_cleanup_free_ char *set = NULL;
@@ -297,8 +303,12 @@ static void check_files(struct context *ctx, const struct config *cfg, const str
 		char subject[128];
 
 		snprintf(subject, sizeof(subject), "/%s", files[i].path);
-		if (genfile_read(&ctx->root, &files[i]) < 0)
+		r = genfile_read(&ctx->root, &files[i]);
+		if (r < 0) {
+			add_check(c, false, subject, "applied", "make it a readable file, then 'vfio-claim apply'",
+				  "cannot be read: %s", strerror(-r));
 			continue;
+		}
 		if (!genfile_changed(&files[i]))
 			add_check(c, true, subject, "applied", NULL, "matches the config");
 		else if (files[i].foreign)
@@ -376,7 +386,7 @@ static void check_initramfs(struct context *ctx, const char *kver, const struct 
 			    bool by_hand, struct checks *c)
 {
 	struct initramfs ir;
-	char fix[256], rule[128];
+	char fix[256], rule[128], *found = NULL;
 	int r = initramfs_open(&ctx->root, kver, &ir);
 
 	/* Nothing claimed, no initramfs: nothing in it to claim either. */
@@ -415,7 +425,8 @@ static void check_initramfs(struct context *ctx, const char *kver, const struct 
 		compare_in_initramfs(ctx, &ir, ARTIFACT_UDEV, true, c);
 		compare_in_initramfs(ctx, &ir, CONFIG_MAIN, false, c);
 		snprintf(rule, sizeof(rule), "usr/lib/udev/rules.d/%s", PACKAGE_RULE);
-		if (!initramfs_path(&ir, rule)) {
+		found = initramfs_path(&ir, rule);	/* a new string: freed (LeakSanitizer found it) */
+		if (!found) {
 			char *alt;
 
 			snprintf(rule, sizeof(rule), "lib/udev/rules.d/%s", PACKAGE_RULE);
@@ -424,6 +435,7 @@ static void check_initramfs(struct context *ctx, const char *kver, const struct 
 				  "%s /%s", alt ? "is in" : "is not in", ir.image);
 			free(alt);
 		}
+		free(found);
 	}
 	/* Blacklists users wrote (the guides' way) go stale the same way. */
 	if (cfg->n || by_hand) {

@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,23 +11,25 @@
 #include "config.h"
 #include "macro.h"
 
-static bool valid_owner(const char *s)
+/* One user or group name: POSIX portable filename characters, not starting with '-'. */
+static bool valid_name(const char *s, size_t len)
 {
-	/* user or user:group, each a portable login name */
-	int colons = 0;
-
-	if (!*s || *s == ':' || *s == '-')
+	if (len == 0 || len > 32 || s[0] == '-')
 		return false;
-	for (const char *p = s; *p; p++) {
-		if (*p == ':') {
-			if (++colons > 1 || !p[1])
-				return false;
-			continue;
-		}
-		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-' && *p != '.')
+	for (size_t i = 0; i < len; i++)
+		if (!isascii((unsigned char)s[i]) ||
+		    (!isalnum((unsigned char)s[i]) && s[i] != '_' && s[i] != '-' && s[i] != '.'))
 			return false;
-	}
-	return strlen(s) < 65;
+	return true;
+}
+
+bool config_valid_owner(const char *s)
+{
+	const char *colon = strchr(s, ':');
+
+	if (!colon)
+		return valid_name(s, strlen(s));
+	return valid_name(s, (size_t)(colon - s)) && valid_name(colon + 1, strlen(colon + 1));
 }
 
 int config_parse_line(const char *line, struct claim *claim, char *why, size_t why_size)
@@ -80,7 +83,7 @@ int config_parse_line(const char *line, struct claim *claim, char *why, size_t w
 		} else if (strncmp(word, "owner=", 6) == 0) {
 			if (claim->owner)
 				goto repeated;
-			if (!valid_owner(word + 6)) {
+			if (!config_valid_owner(word + 6)) {
 				snprintf(why, why_size, "'%s': owner= takes USER or USER:GROUP", word);
 				return -EINVAL;
 			}
@@ -214,10 +217,28 @@ int config_load(const struct sysroot *root, struct config *cfg, struct config_er
 	if (r < 0)
 		goto fail;
 	dir = sysroot_opendir(root, CONFIG_DIR);
+	if (!dir) {
+		struct stat st;
+
+		/*
+		 * Only a conf.d that is not there at all is empty; one that cannot
+		 * be read (a file, a dangling link, EACCES, EIO) hides claims, and
+		 * an empty config would make apply delete what they generated.
+		 */
+		r = -errno;
+		if (r == -ENOENT && fstatat(root->fd, CONFIG_DIR, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			r = 0;
+		if (r < 0) {
+			snprintf(err->text, sizeof(err->text),
+				 "/%s: cannot read the directory: %s; make it a readable directory (or remove it)",
+				 CONFIG_DIR, strerror(-r));
+			goto fail;
+		}
+	}
 	if (dir) {
 		struct dirent *ent;
 
-		while ((ent = readdir(dir))) {
+		for (errno = 0; (ent = readdir(dir)); errno = 0) {
 			size_t len = strlen(ent->d_name);
 			char **v;
 
@@ -235,7 +256,16 @@ int config_load(const struct sysroot *root, struct config *cfg, struct config_er
 			names = v;
 			n++;
 		}
+		r = -errno;
 		closedir(dir);
+		if (r < 0) {
+			snprintf(err->text, sizeof(err->text), "/%s: cannot read the directory: %s", CONFIG_DIR,
+				 strerror(-r));
+			for (int i = 0; i < n; i++)
+				free(names[i]);
+			free(names);
+			goto fail;
+		}
 	}
 	if (n)
 		qsort(names, (size_t)n, sizeof(*names), name_cmp);

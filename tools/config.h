@@ -62,6 +62,15 @@ struct config_error {
 int config_load(const struct sysroot *root, struct config *cfg, struct config_error *err);
 void config_free(struct config *cfg);
 
+/*
+ * Whether s is a valid owner= value: USER or USER:GROUP, each 1-32 of
+ * [A-Za-z0-9_.-] not starting with '-' (the POSIX portable user name set,
+ * which useradd's default NAME_REGEX narrows). The one check for add's
+ * --owner and the parser: no blank, newline or quote can reach a generated
+ * file through it.
+ */
+bool config_valid_owner(const char *s);
+
 /* Parse one line into claim (file/line not set). 0 for a claim, 1 for a blank or comment line. */
 int config_parse_line(const char *line, struct claim *claim, char *why, size_t why_size);
 

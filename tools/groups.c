@@ -175,7 +175,8 @@ int groups_build(const struct sysroot *root, struct pci_set *set, struct group_s
 		}
 	}
 	/* Sorted by group, then address: each group is one run. */
-	qsort(byg, (size_t)n, sizeof(*byg), member_cmp);
+	if (n > 1)
+		qsort(byg, (size_t)n, sizeof(*byg), member_cmp);
 	gs->groups = calloc((size_t)n + 1, sizeof(*gs->groups));
 	if (!gs->groups)
 		return -ENOMEM;

@@ -70,18 +70,57 @@ void json_array_end(struct json *j)
 	close_(j, ']');
 }
 
+/*
+ * Length of the valid UTF-8 sequence at p (RFC 3629: no overlong forms, no
+ * surrogates, nothing above U+10FFFF), or 0 when p does not start one.
+ */
+static size_t utf8_len(const unsigned char *p)
+{
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		return (p[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		unsigned char lo = p[0] == 0xe0 ? 0xa0 : 0x80, hi = p[0] == 0xed ? 0x9f : 0xbf;
+
+		return p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 ? 3 : 0;
+	}
+	if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		unsigned char lo = p[0] == 0xf0 ? 0x90 : 0x80, hi = p[0] == 0xf4 ? 0x8f : 0xbf;
+
+		return p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 && (p[3] & 0xc0) == 0x80 ?
+			       4 :
+			       0;
+	}
+	return 0;
+}
+
+/*
+ * A JSON string. Names read from sysfs or a tree are bytes, not text: a
+ * byte that does not start valid UTF-8 is written as \ufffd (U+FFFD, the
+ * replacement character), so the document is always valid UTF-8 JSON.
+ */
 static void write_string(struct json *j, const char *s)
 {
 	fputc('"', j->out);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
 		/* Runs that need no escaping go out in one write. */
-		size_t run = 0;
+		size_t run = 0, n;
 
-		while (p[run] >= 0x20 && p[run] != '"' && p[run] != '\\')
+		while (p[run] >= 0x20 && p[run] < 0x80 && p[run] != '"' && p[run] != '\\')
 			run++;
 		if (run) {
 			fwrite(p, 1, run, j->out);
-			p += run - 1;
+			p += run;
+			continue;
+		}
+		if (*p >= 0x80) {
+			n = utf8_len(p);
+			if (n)
+				fwrite(p, 1, n, j->out);
+			else
+				fputs("\\ufffd", j->out);
+			p += n ? n : 1;
 			continue;
 		}
 		switch (*p) {
@@ -98,11 +137,9 @@ static void write_string(struct json *j, const char *s)
 			fputs("\\t", j->out);
 			break;
 		default:
-			if (*p < 0x20)
-				fprintf(j->out, "\\u%04x", *p);
-			else
-				fputc(*p, j->out);
+			fprintf(j->out, "\\u%04x", *p);
 		}
+		p++;
 	}
 	fputc('"', j->out);
 }

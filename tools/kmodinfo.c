@@ -199,6 +199,19 @@ static char *join_names(struct kmod_list *list)
 	return len ? strdup(buf) : NULL;
 }
 
+bool kmodinfo_valid_name(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (len == 0 || len >= 64)	/* MODULE_NAME_LEN */
+		return false;
+	for (const char *p = name; *p; p++)
+		if (!(*p >= 'a' && *p <= 'z') && !(*p >= 'A' && *p <= 'Z') && !(*p >= '0' && *p <= '9') &&
+		    *p != '_' && *p != '-')
+			return false;
+	return true;
+}
+
 int kmodinfo_lookup(struct kmodinfo *k, const char *modalias, struct native_module **mods, int *n)
 {
 	struct kmod_list *list = NULL, *l;
@@ -225,6 +238,12 @@ int kmodinfo_lookup(struct kmodinfo *k, const char *modalias, struct native_modu
 		p = &v[count++];
 		memset(p, 0, sizeof(*p));
 		p->name = strdup(kmod_module_get_name(m));
+		/* The index comes from the tree: a name goes into softdep lines only as a token. */
+		if (p->name && !kmodinfo_valid_name(p->name)) {
+			kmod_module_unref(m);
+			r = -EINVAL;
+			break;
+		}
 		p->builtin = kmod_module_get_initstate(m) == KMOD_MODULE_BUILTIN;
 		p->blacklisted = is_blacklisted(k, p->name);
 		p->install = install ? strdup(install) : NULL;

@@ -37,7 +37,14 @@ int kmodinfo_open(const struct sysroot *root, struct kmodinfo **out, char *kver,
 const char *kmodinfo_bad_file(void);
 void kmodinfo_close(struct kmodinfo *k);
 
-/* The modules a modalias loads (empty when none); *n set. */
+/*
+ * Whether name can be a kernel module name: 1-63 of [A-Za-z0-9_-]
+ * (MODULE_NAME_LEN is 64 with the NUL). Names from a tree's module index go
+ * into generated modprobe.d lines only when they pass.
+ */
+bool kmodinfo_valid_name(const char *name);
+
+/* The modules a modalias loads (empty when none); *n set; -EINVAL when the index names one that is not a name. */
 int kmodinfo_lookup(struct kmodinfo *k, const char *modalias, struct native_module **mods, int *n);
 void native_modules_free(struct native_module *mods, int n);
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/file.h>
@@ -12,13 +13,11 @@
 int lock_take(const struct sysroot *root, int timeout_s)
 {
 	struct timespec pause = { .tv_nsec = 50 * 1000 * 1000 };
-	const char *env = getenv("VFIO_CLAIM_LOCK_TIMEOUT");
 	struct stat st = { 0 };
 	int fd, tries;
 
-	/* Tests and impatient scripts may wait less. */
-	if (env && *env)
-		timeout_s = atoi(env);
+	if (timeout_s < 0 || timeout_s > LOCK_TIMEOUT_MAX)
+		return -EINVAL;
 	tries = timeout_s * 20;
 
 	fd = sysroot_mkdirs(root, "run", 0755);
@@ -54,4 +53,41 @@ void lock_release(int fd)
 {
 	if (fd >= 0)
 		close(fd);	/* closing drops the flock */
+}
+
+int lock_timeout(int default_s)
+{
+	const char *env = getenv("VFIO_CLAIM_LOCK_TIMEOUT");
+	char *end;
+	long v;
+
+	/* Tests and impatient scripts may wait less; atoi() let "1e10" overflow the tries. */
+	if (!env || !*env)
+		return default_s;
+	errno = 0;
+	v = strtol(env, &end, 10);
+	if (errno || *end || end == env || v < 0 || v > LOCK_TIMEOUT_MAX)
+		return -EINVAL;
+	return (int)v;
+}
+
+const char *lock_error_reason(int r)
+{
+	switch (-r) {
+	case EWOULDBLOCK:
+		return "another vfio-claim is running (the lock was held too long): wait for it and try again";
+	case EACCES:
+	case EPERM:
+		return "permission denied: run vfio-claim as root";
+	case EROFS:
+		return "the file system is read-only: vfio-claim needs a writable /run";
+	case ENOENT:
+	case ENOTDIR:
+		return "no such directory: /run must be a directory";
+	case ENOSPC:
+	case EDQUOT:
+		return "no space left on the device: free some space in /run";
+	default:
+		return NULL;
+	}
 }

@@ -17,6 +17,7 @@ enum log_level {
 /* LOG_WARN by default; -q lowers it to LOG_ERR, each -v raises it. */
 extern int log_max_level;
 
+/* One line to stderr: "vfio-claim: [warning: ]MESSAGE", control characters escaped (\n, \xNN). */
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define ERR(...) log_msg(LOG_ERR, __VA_ARGS__)

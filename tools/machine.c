@@ -165,11 +165,27 @@ int vfio_pci_load_or_report(struct context *ctx, struct kmodinfo *kmod)
 
 int lock_take_or_report(struct context *ctx)
 {
-	int fd = lock_take(&ctx->root, 10);
+	int timeout = lock_timeout(10), fd;
+	const char *why;
 
+	if (timeout < 0) {
+		ERR("VFIO_CLAIM_LOCK_TIMEOUT=%s: give a number of seconds from 0 to %d",
+		    getenv("VFIO_CLAIM_LOCK_TIMEOUT"), LOCK_TIMEOUT_MAX);
+		return -EXIT_USAGE;
+	}
+	fd = lock_take(&ctx->root, timeout);
 	if (fd >= 0)
 		return fd;
-	ERR("/%s: %s; another vfio-claim is running: wait for it and try again", LOCK_PATH,
-	    fd == -EWOULDBLOCK ? "held too long" : strerror(-fd));
-	return -(fd == -EWOULDBLOCK ? EXIT_UNAVAILABLE : exit_code_for(fd));
+	if (fd == -EWOULDBLOCK) {
+		/* The wording the bad-input table has known since the lock came. */
+		ERR("/%s: held too long; another vfio-claim is running: wait for it and try again",
+		    LOCK_PATH);
+		return -EXIT_UNAVAILABLE;
+	}
+	why = lock_error_reason(fd);
+	if (why)
+		ERR("/%s: cannot take the lock: %s (%s)", LOCK_PATH, why, strerror(-fd));
+	else
+		ERR("/%s: cannot take the lock: %s", LOCK_PATH, strerror(-fd));
+	return -exit_code_for(fd);
 }

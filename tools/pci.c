@@ -318,7 +318,8 @@ int pci_scan(const struct sysroot *root, struct pci_set *set, int *vanished, cha
 		pci_set_free(set);
 		return r;
 	}
-	qsort(set->devs, (size_t)set->n, sizeof(*set->devs), dev_cmp);
+	if (set->n > 1)	/* devs is NULL with no device: qsort(NULL, 0) is undefined */
+		qsort(set->devs, (size_t)set->n, sizeof(*set->devs), dev_cmp);
 	link_devices(root, set);
 	for (int i = 0; i < set->n; i++) {
 		struct pci_dev *p = &set->devs[i];

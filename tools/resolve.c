@@ -160,7 +160,8 @@ int resolve_claims(const struct config *cfg, const struct machine *m, struct res
 		resolution_free(res);
 		return r;
 	}
-	qsort(res->devs, (size_t)res->n, sizeof(*res->devs), dev_ptr_cmp);
+	if (res->n > 1)	/* devs is NULL when nothing resolved: qsort(NULL, 0) is undefined */
+		qsort(res->devs, (size_t)res->n, sizeof(*res->devs), dev_ptr_cmp);
 	return 0;
 }
 

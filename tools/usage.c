@@ -31,6 +31,32 @@ static int add_use(struct pci_dev *d, int kind, const char *what, const char *vi
 	return 0;
 }
 
+/*
+ * The safe assumption when a list of uses cannot be read: every device of
+ * base class `base` (0x01 storage, 0x02 network) is in use by the host, with
+ * `what` saying which file was unreadable. Never "nothing is mounted".
+ */
+static int assume_all_used(struct pci_set *set, unsigned int base, int kind, const char *use,
+			   const char *file, int err)
+{
+	char what[PATH_MAX + 128];
+	int r;
+
+	if (use)	/* a mount or swap known by name, on a device that is not */
+		snprintf(what, sizeof(what), "%s (on an unknown device: /%s cannot be read: %s)", use,
+			 file, strerror(-err));
+	else
+		snprintf(what, sizeof(what), "(unknown: /%s cannot be read: %s)", file, strerror(-err));
+	for (int i = 0; i < set->n; i++) {
+		if (pci_base_class(&set->devs[i]) != base)
+			continue;
+		r = add_use(&set->devs[i], kind, what, NULL, true);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 /* The deepest PCI device named by a component of a root-relative path. */
 static struct pci_dev *controller_of(const struct pci_set *set, const char *path)
 {
@@ -73,8 +99,12 @@ static int attach_block(const struct sysroot *root, struct pci_set *set, const c
 		if (path_join(path, sizeof(path), blockdir, slave_dirs[s]) < 0)
 			continue;
 		dir = sysroot_opendir(root, path);
-		if (!dir)
+		if (!dir) {
+			/* No slaves is a disk of its own; slaves that cannot be read are unknown. */
+			if (errno != ENOENT && errno != ENOTDIR)
+				return assume_all_used(set, 0x01, kind, what, path, -errno);
 			continue;
+		}
 		while ((ent = readdir(dir))) {
 			_cleanup_free_ char *slave = NULL;
 			char link[PATH_MAX];
@@ -104,17 +134,28 @@ static int attach_blockdev(const struct sysroot *root, struct pci_set *set, cons
 	char path[PATH_MAX];
 	const char *via;
 
+	int r = 0;
+
 	if (devnum && strncmp(devnum, "0:", 2) != 0) {
 		snprintf(path, sizeof(path), "sys/dev/block/%s", devnum);
-		if (sysroot_resolve(root, path, &dir) < 0)
+		r = sysroot_resolve(root, path, &dir);
+		if (r < 0)
 			dir = NULL;
 	}
 	/* btrfs and others show an anonymous 0:N; the source names the disk. */
 	if (!dir && source && strncmp(source, "/dev/", 5) == 0 && !strchr(source + 5, '/')) {
 		snprintf(path, sizeof(path), "sys/class/block/%s", source + 5);
-		if (sysroot_resolve(root, path, &dir) < 0)
+		r = sysroot_resolve(root, path, &dir);
+		if (r < 0)
 			dir = NULL;
 	}
+	/*
+	 * A block device the tree has no sysfs entry for is a mount or swap on
+	 * something unknown: every storage controller may hold it.
+	 */
+	if (!dir && ((devnum && strncmp(devnum, "0:", 2) != 0) ||
+		     (source && strncmp(source, "/dev/", 5) == 0)))
+		return assume_all_used(set, 0x01, kind, what, path, r < 0 ? r : -ENOENT);
 	if (!dir)
 		return 0;
 	via = strrchr(dir, '/');
@@ -141,12 +182,14 @@ static void unescape(char *s)
 
 static int scan_mounts(const struct sysroot *root, struct pci_set *set)
 {
+	static const char file[] = "proc/self/mountinfo";
 	_cleanup_free_ char *text = NULL;
 	char *line, *save = NULL;
 	int r;
 
-	if (sysroot_read_all(root, "proc/self/mountinfo", &text) < 0)
-		return 0;
+	r = sysroot_read_all(root, file, &text);
+	if (r < 0)
+		return assume_all_used(set, 0x01, USE_MOUNT, NULL, file, r);
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [OPTIONAL...] - FSTYPE SOURCE SUPER */
 		char *f[6], *sep, *source, *save2 = NULL;
@@ -172,12 +215,14 @@ static int scan_mounts(const struct sysroot *root, struct pci_set *set)
 
 static int scan_swaps(const struct sysroot *root, struct pci_set *set)
 {
+	static const char file[] = "proc/swaps";
 	_cleanup_free_ char *text = NULL;
 	char *line, *save = NULL;
 	int r;
 
-	if (sysroot_read_all(root, "proc/swaps", &text) < 0)
-		return 0;
+	r = sysroot_read_all(root, file, &text);
+	if (r < 0)
+		return assume_all_used(set, 0x01, USE_SWAP, NULL, file, r);
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *sp = strpbrk(line, " \t");
 
@@ -197,8 +242,9 @@ static int scan_net(const struct sysroot *root, struct pci_set *set)
 	struct dirent *ent;
 	int r = 0;
 
+	/* No sys/class/net at all is a tree without networking; anything else is unknown. */
 	if (!dir)
-		return 0;
+		return errno == ENOENT ? 0 : assume_all_used(set, 0x02, USE_NET, NULL, "sys/class/net", -errno);
 	while ((ent = readdir(dir))) {
 		_cleanup_free_ char *path = NULL;
 		char attr[PATH_MAX];
@@ -214,8 +260,9 @@ static int scan_net(const struct sysroot *root, struct pci_set *set)
 		if (!d)
 			continue;
 		snprintf(attr, sizeof(attr), "%s/flags", path);
-		sysroot_read_ulong(root, attr, &flags);
-		/* IFF_UP: administratively up, whatever the link state. */
+		/* IFF_UP: administratively up, whatever the link state; unreadable flags count as up. */
+		if (sysroot_read_ulong(root, attr, &flags) < 0)
+			flags = 0x1;
 		r = add_use(d, USE_NET, ent->d_name, NULL, flags & 0x1);
 		if (r < 0)
 			break;

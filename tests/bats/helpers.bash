@@ -37,3 +37,20 @@ copy_fixture() {
 tree_state() {
 	(cd "$1" && find . -type f -print0 | sort -z | xargs -0 sha256sum; find . -type l -printf '%p -> %l\n' | sort)
 }
+
+# Every udev rules and modprobe.d file vfio-claim generated in this test's
+# trees (those starting with its "# Written by vfio-claim" line) goes through a parser of that file's syntax and what vfio-claim may
+# write there (tests/syntax/check-generated.py, issue 9 kind 3). Runs after
+# every test of every suite that loads this file; a suite that needs its own
+# teardown must call check_generated_files from it.
+check_generated_files() {
+	local files=()
+	mapfile -d '' files < <(find "$BATS_TEST_TMPDIR" ${BATS_FILE_TMPDIR:+"$BATS_FILE_TMPDIR"} \
+		\( -path '*/etc/udev/rules.d/*vfio-claim*.rules' -o -path '*/etc/modprobe.d/vfio-claim*.conf' \) \
+		-type f -print0 2>/dev/null)
+	[ "${#files[@]}" -eq 0 ] || "$TOP/tests/syntax/check-generated.py" --generated-only "${files[@]}"
+}
+
+teardown() {
+	check_generated_files
+}

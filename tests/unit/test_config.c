@@ -31,6 +31,27 @@ static const struct {
 	{ "10de:1c03 owner=a:b:c", -EINVAL, NULL, "'owner=a:b:c'" },
 	{ "10de:1c03 owner=-root", -EINVAL, NULL, "'owner=-root'" },
 	{ "10de:1c03 owner=a owner=b", -EINVAL, NULL, "'owner=b' given twice" },
+	{ "10de:1c03 owner=a:", -EINVAL, NULL, "'owner=a:'" },
+	{ "10de:1c03 owner=:kvm", -EINVAL, NULL, "'owner=:kvm'" },
+	{ "10de:1c03 owner=a:-kvm", -EINVAL, NULL, "'owner=a:-kvm'" },
+	{ "10de:1c03 owner=a\"b", -EINVAL, NULL, "'owner=a\"b'" },
+	{ "10de:1c03 owner=a\\b", -EINVAL, NULL, "'owner=a\\b'" },
+	{ "10de:1c03 owner=al\xc3\xaf" "ce", -EINVAL, NULL, "'owner=al" },
+	{ "10de:1c03 owner=abcdefghijabcdefghijabcdefghijabc", -EINVAL, NULL, "'owner=abcdefghij" },
+	{ "10de:1c03 owner=abcdefghijabcdefghijabcdefghijab:kvm", 0,
+	  "10de:1c03 owner=abcdefghijabcdefghijabcdefghijab:kvm", NULL },
+};
+
+/* add's --owner check: one token, whatever blanks or newlines it holds. */
+static const struct {
+	const char *owner;
+	bool ok;
+} owners[] = {
+	{ "alice", true },	   { "alice:kvm", true },   { "qemu.user_1-x", true },
+	{ "alice group", false },  { "alice\ngroup", false }, { "alice\tgroup", false },
+	{ "alice:kvm group", false }, { "", false },	   { "-alice", false },
+	{ "alice:", false },	   { ":kvm", false },	   { "a:b:c", false },
+	{ "ali\"ce", false },	   { "ali$ce", false },	   { "ali\rce", false },
 };
 
 int main(void)
@@ -52,5 +73,8 @@ int main(void)
 		if (r == 0)
 			free(c.owner);
 	}
+	for (size_t i = 0; i < sizeof(owners) / sizeof(owners[0]); i++)
+		CHECK(config_valid_owner(owners[i].owner) == owners[i].ok, "owner '%s': want %s",
+		      owners[i].owner, owners[i].ok ? "valid" : "refused");
 	return unit_summary("test_config");
 }

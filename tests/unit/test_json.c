@@ -45,5 +45,16 @@ int main(void)
 			  "}\n") == 0,
 	      "document:\n%s", buf);
 	free(buf);
+
+	/* Bytes that are not UTF-8 (a sysfs name is bytes) become U+FFFD; valid UTF-8 stays. */
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	json_init(&j, f);
+	json_string(&j, "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 bad\xff over\xc0\xaf sur\xed\xa0\x80 cut\xe2\x82");
+	fclose(f);
+	CHECK(strcmp(buf, "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 bad\\ufffd over\\ufffd\\ufffd "
+			  "sur\\ufffd\\ufffd\\ufffd cut\\ufffd\\ufffd\"") == 0,
+	      "non-UTF-8: %s", buf);
+	free(buf);
 	return unit_summary("test_json");
 }
