@@ -69,3 +69,10 @@ check-fuzz-initramfs: $(BUILD)/fuzz-initramfs/fuzz_initramfs
 	else \
 		tail -40 $$log; echo "fuzz-initramfs: FAILED (log $$log; crash input in $(BUILD)/fuzz-initramfs/)" >&2; exit 1; \
 	fi
+
+# mkinitcpio (Arch): the install and runtime hooks, for HOOKS=(... udev vfio-claim ...).
+install: install-initcpio
+.PHONY: install-initcpio
+install-initcpio:
+	install -D -m 0644 initcpio/install/vfio-claim $(DESTDIR)/usr/lib/initcpio/install/vfio-claim
+	install -D -m 0644 initcpio/hooks/vfio-claim $(DESTDIR)/usr/lib/initcpio/hooks/vfio-claim
