@@ -30,6 +30,20 @@ static char *trim(char *s)
 	return s;
 }
 
+/* Whether a path names kver as a whole ("vmlinuz-6.1.0-5" does not name "6.1.0-57-amd64"). */
+static bool names_kver(const char *path, const char *kver)
+{
+	size_t len = strlen(kver);
+
+	for (const char *p = strstr(path, kver); p; p = strstr(p + 1, kver)) {
+		char before = p == path ? '/' : p[-1], after = p[len];
+
+		if ((before == '/' || before == '-') && (!after || after == '/' || after == '.'))
+			return true;
+	}
+	return false;
+}
+
 /* "base/path" without a doubled slash, root-relative. */
 static void join_rel(char *out, size_t size, const char *base, const char *path)
 {
@@ -74,13 +88,13 @@ static bool bls_entry(const struct sysroot *root, const char *dir, const char *b
 			val = trim(val);
 			if (streq(key, "version") && streq(val, kver))
 				ours = true;
-			else if (streq(key, "linux") && strstr(val, kver))
+			else if (streq(key, "linux") && names_kver(val, kver))
 				ours = true;
 			else if (streq(key, "uki") || streq(key, "efi")) {
 				b.kind = BOOTIMAGE_UKI;
 				b.n = 0;
 				join_rel(b.image[b.n++], sizeof(b.image[0]), base, val);
-				if (strstr(val, kver))
+				if (names_kver(val, kver))
 					ours = true;
 			} else if (streq(key, "initrd") && b.kind == BOOTIMAGE_INITRAMFS && b.n < BOOTIMAGE_MAX)
 				join_rel(b.image[b.n++], sizeof(b.image[0]), base, val);
