@@ -17,8 +17,8 @@ PKG_CONFIG ?= pkg-config
 CFLAGS ?= -O2 -g
 TOOL_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
 	-DVFIO_CLAIM_VERSION='"$(VERSION)"' -Itools -Imodule \
-	$(shell $(PKG_CONFIG) --cflags libudev libkmod 2>/dev/null)
-TOOL_LIBS := $(shell $(PKG_CONFIG) --libs libudev libkmod 2>/dev/null)
+	$(shell $(PKG_CONFIG) --cflags libudev libkmod libarchive 2>/dev/null)
+TOOL_LIBS := $(shell $(PKG_CONFIG) --libs libudev libkmod libarchive 2>/dev/null)
 
 # Suites that `make check` runs; each mk/*.mk appends its own.
 CHECKS :=

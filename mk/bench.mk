@@ -16,3 +16,13 @@ BENCH_ARGS ?=
 bench: $(BUILD)/vfio-claim
 	@scripts/install-deps.sh bench
 	bench/run.sh --tool $(BUILD)/vfio-claim $(BENCH_ARGS)
+
+# verify on a real Debian MODULES=most initramfs of an installed kernel, side
+# by side with lsinitramfs and unmkinitramfs on the same image (bench/initramfs.py).
+#   make bench-initramfs                               builds the image with mkinitramfs
+#   make bench-initramfs BENCH_INITRAMFS_ARGS="--image FILE --kver KVER"
+BENCH_INITRAMFS_ARGS ?=
+.PHONY: bench-initramfs
+bench-initramfs: $(BUILD)/vfio-claim
+	@scripts/install-deps.sh bench
+	bench/initramfs.py --tool $(BUILD)/vfio-claim $(BENCH_INITRAMFS_ARGS)

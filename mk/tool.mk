@@ -47,3 +47,32 @@ CHECKS += fixtures
 .PHONY: check-fixtures
 check-fixtures:
 	python3 tests/fixtures/sysfstree.py check
+
+# libFuzzer run of the initramfs reader (tools/initramfs.c) on images from
+# tests/fuzz/initramfs-corpus; new inputs go to build/fuzz-initramfs/corpus.
+CHECKS += fuzz-initramfs
+FUZZ_INITRAMFS_RUNS ?= 20000
+.PHONY: check-fuzz-initramfs
+$(BUILD)/fuzz-initramfs/fuzz_initramfs: tests/fuzz/fuzz_initramfs.c tools/initramfs.c tools/initramfs.h
+	@mkdir -p $(dir $@)
+	$(or $(FUZZ_CC),clang) -g -O1 -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Itools \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-o $@ tests/fuzz/fuzz_initramfs.c tools/initramfs.c $(shell $(PKG_CONFIG) --libs libarchive)
+
+check-fuzz-initramfs: $(BUILD)/fuzz-initramfs/fuzz_initramfs
+	@mkdir -p $(BUILD)/fuzz-initramfs/corpus
+	@log=$(BUILD)/fuzz-initramfs/fuzz.log; \
+	if $(BUILD)/fuzz-initramfs/fuzz_initramfs -runs=$(FUZZ_INITRAMFS_RUNS) -max_len=4096 -seed=1 \
+		-rss_limit_mb=1024 -artifact_prefix=$(BUILD)/fuzz-initramfs/ -max_total_time=90 \
+		$(BUILD)/fuzz-initramfs/corpus tests/fuzz/initramfs-corpus >$$log 2>&1; then \
+		echo "fuzz-initramfs: $$(grep -o 'Done [0-9]* runs in [0-9]* second(s)' $$log), no crash or leak"; \
+	else \
+		tail -40 $$log; echo "fuzz-initramfs: FAILED (log $$log; crash input in $(BUILD)/fuzz-initramfs/)" >&2; exit 1; \
+	fi
+
+# mkinitcpio (Arch): the install and runtime hooks, for HOOKS=(... udev vfio-claim ...).
+install: install-initcpio
+.PHONY: install-initcpio
+install-initcpio:
+	install -D -m 0644 initcpio/install/vfio-claim $(DESTDIR)/usr/lib/initcpio/install/vfio-claim
+	install -D -m 0644 initcpio/hooks/vfio-claim $(DESTDIR)/usr/lib/initcpio/hooks/vfio-claim

@@ -18,6 +18,7 @@
 #include "bind.h"
 #include "bootargs.h"
 #include "claimsetup.h"
+#include "bootimage.h"
 #include "config.h"
 #include "exitcode.h"
 #include "genfile.h"
@@ -29,38 +30,33 @@
 #include "macro.h"
 #include "resolve.h"
 
-/* Run the distribution's initramfs tool; returns its exit status or -errno. */
-static int regenerate_initramfs(void)
+/*
+ * Run the tool that builds this root's initramfs (bootimage_tool: detected
+ * from what is installed, not assumed) for kver; returns its exit status,
+ * or -ENOENT when the root has none.
+ */
+static int regenerate_initramfs(const struct sysroot *root, const char *kver)
 {
-	static const char *const tools[][5] = {
-		{ "update-initramfs", "-u", "-k", "all", NULL },
-		{ "dracut", "-f", "--regenerate-all", NULL, NULL },
-	};
+	struct initramfs_tool t;
+	int status;
+	pid_t pid;
 
-	for (size_t i = 0; i < ARRAY_SIZE(tools); i++) {
-		char cmd[64];
-		int status;
-		pid_t pid;
-
-		snprintf(cmd, sizeof(cmd), "command -v %s >/dev/null 2>&1", tools[i][0]);
-		if (system(cmd) != 0)
-			continue;
-		fprintf(stderr, "vfio-claim: regenerating the initramfs with %s (this takes a while)...\n",
-			tools[i][0]);
-		fflush(NULL);
-		pid = fork();
-		if (pid < 0)
-			return -errno;
-		if (pid == 0) {
-			dup2(STDERR_FILENO, STDOUT_FILENO);	/* keep our stdout for the report */
-			execvp(tools[i][0], (char *const *)tools[i]);
-			_exit(127);
-		}
-		if (waitpid(pid, &status, 0) < 0)
-			return -errno;
-		return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+	if (bootimage_tool(root, kver, &t) < 0)
+		return -ENOENT;
+	fprintf(stderr, "vfio-claim: regenerating the initramfs with '%s' (%s; this takes a while)...\n",
+		t.command, t.why);
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		dup2(STDERR_FILENO, STDOUT_FILENO);	/* keep our stdout for the report */
+		execvp(t.argv[0], (char *const *)t.argv);
+		_exit(127);
 	}
-	return -ENOENT;
+	if (waitpid(pid, &status, 0) < 0)
+		return -errno;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
 static void report_findings(const struct resolution *res)
@@ -428,9 +424,9 @@ static int run_apply(struct context *ctx, int argc, char **argv)
 		}
 	}
 	if (initramfs && code == 0) {
-		r = regenerate_initramfs();
+		r = regenerate_initramfs(&ctx->root, s.kver);
 		if (r == -ENOENT) {
-			ERR("neither update-initramfs nor dracut was found; regenerate the initramfs by hand");
+			ERR("none of update-initramfs, dracut or mkinitcpio is installed; regenerate the initramfs by hand");
 			code = EXIT_UNAVAILABLE;
 		} else if (r != 0) {
 			ERR("the initramfs tool failed (status %d); the files are written, run it again by hand", r);

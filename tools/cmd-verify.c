@@ -18,6 +18,7 @@
 
 #include "artifacts.h"
 #include "bootargs.h"
+#include "bootimage.h"
 #include "claimsetup.h"
 #include "config.h"
 #include "exitcode.h"
@@ -324,56 +325,79 @@ static void check_files(struct context *ctx, const struct config *cfg, const str
 	artifacts_free(&a);
 }
 
+/* What verify reads of an image: the files it compares with the root's. */
+static const char *const initramfs_keep[] = {
+	"etc/modprobe.d/", "etc/udev/rules.d/", "etc/vfio-claim.conf", "lib/udev/rules.d/",
+	"usr/lib/udev/rules.d/", NULL,
+};
+
+/* The image(s) judged, for messages: "boot/initrd.img-KVER" or "a.img + b.img". */
+struct judged {
+	const struct initramfs *ir;
+	const struct bootimage *bi;
+	const struct initramfs_tool *tool;
+	bool dracut_generic;	/* a dracut image built without host-only */
+	char image[300];
+};
+
+/* The content of a regular file of the image, following its links; NULL if none. */
+static const struct initramfs_member *image_file(const struct judged *j, const char *rel)
+{
+	const struct initramfs_member *m = initramfs_lookup(j->ir, rel);
+
+	return m && m->data ? m : NULL;
+}
+
 /* A file in the initramfs is the same as under the root. */
-static void compare_in_initramfs(struct context *ctx, const struct initramfs *ir, const char *rel,
+static void compare_in_initramfs(struct context *ctx, const struct judged *j, const char *rel,
 				 bool required, struct checks *c)
 {
-	_cleanup_free_ char *inside = initramfs_path(ir, rel);
-	_cleanup_free_ char *have = NULL, *packed = NULL;
+	const struct initramfs_member *inside = image_file(j, rel);
+	_cleanup_free_ char *have = NULL;
+	/* The distribution's tool, or apply (which finds it) when the root shows none. */
+	const char *fix = j->tool->kind != TOOL_NONE ? j->tool->command : "vfio-claim apply --initramfs";
 	char subject[128];
-	FILE *f;
 
 	/* Hooks may put udev rules from /etc into the image's /lib/udev/rules.d. */
 	if (!inside && strncmp(rel, "etc/udev/rules.d/", 17) == 0) {
 		char alt[300];
 
 		snprintf(alt, sizeof(alt), "lib/udev/rules.d/%s", rel + 17);
-		inside = initramfs_path(ir, alt);
+		inside = image_file(j, alt);
 		if (!inside) {
 			snprintf(alt, sizeof(alt), "usr/lib/udev/rules.d/%s", rel + 17);
-			inside = initramfs_path(ir, alt);
+			inside = image_file(j, alt);
 		}
 	}
 	snprintf(subject, sizeof(subject), "/%s", rel);
 	if (sysroot_read_all(&ctx->root, rel, &have) < 0) {
 		if (inside)
-			add_check(c, false, subject, "initramfs", "vfio-claim apply --initramfs",
-				  "is gone from /etc but still in /%s: the initramfs is stale", ir->image);
+			add_check(c, false, subject, "initramfs", fix,
+				  "is gone from /etc but still in /%s: the initramfs is stale", j->image);
 		return;
 	}
 	if (!inside) {
-		if (required)
-			add_check(c, false, subject, "initramfs", "vfio-claim apply --initramfs",
-				  "is not in /%s: the initramfs was built before it was written", ir->image);
+		if (required && j->dracut_generic && strncmp(rel, "etc/modprobe.d/", 15) == 0 &&
+		    !streq(rel, ARTIFACT_MODPROBE)) {
+			char dfix[512];
+
+			snprintf(dfix, sizeof(dfix),
+				 "echo 'install_items+=\" /%s \"' >/etc/dracut.conf.d/vfio-claim-modprobe.conf && %s",
+				 rel, fix);
+			add_check(c, false, subject, "initramfs", dfix,
+				  "is not in /%s: dracut copies /etc/modprobe.d only into host-only images and this one is generic, so rebuilding it alone changes nothing",
+				  j->image);
+		} else if (required) {
+			add_check(c, false, subject, "initramfs", fix,
+				  "is not in /%s: the initramfs was built before it was written", j->image);
+		}
 		return;
 	}
-	f = fopen(inside, "re");
-	if (f) {
-		size_t size = 0;
-		FILE *mem = open_memstream(&packed, &size);
-		int ch;
-
-		while (mem && (ch = fgetc(f)) != EOF)
-			fputc(ch, mem);
-		if (mem)
-			fclose(mem);
-		fclose(f);
-	}
-	if (packed && streq(packed, have))
-		add_check(c, true, subject, "initramfs", NULL, "in /%s and identical", ir->image);
+	if (streq(inside->data, have))
+		add_check(c, true, subject, "initramfs", NULL, "in /%s and identical", j->image);
 	else
-		add_check(c, false, subject, "initramfs", "vfio-claim apply --initramfs",
-			  "differs in /%s: the initramfs is stale (built before the last change)", ir->image);
+		add_check(c, false, subject, "initramfs", fix,
+			  "differs in /%s: the initramfs is stale (built before the last change)", j->image);
 }
 
 /*
@@ -381,61 +405,76 @@ static void compare_in_initramfs(struct context *ctx, const struct initramfs *ir
  * the same generated files. Without: it must not hold an earlier apply's files,
  * or the next boot claims the devices all the same. With a hand-made setup
  * (by_hand) or claims: the user's modprobe.d files are in it too.
+ * Returns 0, or -errno when the image cannot be read (ERR said why).
  */
-static void check_initramfs(struct context *ctx, const char *kver, const struct config *cfg,
-			    bool by_hand, struct checks *c)
+static int check_initramfs(struct context *ctx, const char *kver, const struct config *cfg,
+			   bool by_hand, struct checks *c)
 {
 	struct initramfs ir;
-	char fix[256], rule[128], *found = NULL;
-	int r = initramfs_open(&ctx->root, kver, &ir);
+	struct bootimage bi;
+	struct initramfs_tool tool;
+	struct judged j = { .ir = &ir, .bi = &bi, .tool = &tool };
+	const char *fix;
+	char rule[128];
+	const char *which = NULL;
+	int r = bootimage_find(&ctx->root, kver, &bi);
 
+	bootimage_tool(&ctx->root, kver, &tool);
 	/* Nothing claimed, no initramfs: nothing in it to claim either. */
 	if (r == -ENOENT && !cfg->n && !by_hand)
-		return;
+		return 0;
 	if (r == -ENOENT) {
-		snprintf(fix, sizeof(fix), "update-initramfs -c -k %s", kver);
-		add_check(c, false, "initramfs", "present", fix, "no initramfs for %s (/%s)", kver, ir.image);
-		return;
+		char fix[300];
+
+		/* update-initramfs -u cannot create a missing image; -c can. */
+		if (tool.kind == TOOL_INITRAMFS_TOOLS)
+			snprintf(fix, sizeof(fix), "update-initramfs -c -k %s", kver);
+		else
+			snprintf(fix, sizeof(fix), "%s", tool.command);
+		add_check(c, false, "initramfs", "present", fix, "no initramfs for %s (/%s)", kver, bi.image[0]);
+		return 0;
 	}
-	if (r == -ENOEXEC) {
-		add_check(c, false, "initramfs", "inspected", "apt-get install initramfs-tools-core",
-			  "cannot look into /%s: unmkinitramfs is missing", ir.image);
-		return;
-	}
+	fix = tool.kind != TOOL_NONE ? tool.command : "vfio-claim apply --initramfs";
+	for (int i = 0; i < bi.n; i++)
+		snprintf(j.image + strlen(j.image), sizeof(j.image) - strlen(j.image), "%s%s", i ? " + /" : "",
+			 bi.image[i]);
+	initramfs_init(&ir, initramfs_keep, NULL);
+	r = bootimage_read(&ctx->root, &bi, &ir, &which);
 	if (r < 0) {
-		add_check(c, false, "initramfs", "inspected", "update-initramfs -u",
-			  "cannot unpack /%s: %s", ir.image, r == -EIO ? "unmkinitramfs failed" : strerror(-r));
-		initramfs_close(&ir);
-		return;
+		ERR("/%s: cannot read the initramfs: %s", which ? which : bi.image[0], ir.error);
+		initramfs_free(&ir);
+		return r;
 	}
+	add_check(c, true, "initramfs", "judged", NULL, "judged /%s%s: %s", j.image,
+		  bi.kind == BOOTIMAGE_UKI ? " (a unified kernel image: its .initrd section)" : "", bi.why);
+	j.dracut_generic = tool.kind == TOOL_DRACUT &&
+			   (initramfs_has_prefix(&ir, "usr/lib/dracut/") || initramfs_has_prefix(&ir, "lib/dracut/")) &&
+			   !initramfs_lookup(&ir, "usr/lib/dracut/hostonly-files") &&
+			   !initramfs_lookup(&ir, "lib/dracut/hostonly-files");
 	if (!cfg->n) {
-		compare_in_initramfs(ctx, &ir, ARTIFACT_MODPROBE, false, c);
-		compare_in_initramfs(ctx, &ir, ARTIFACT_UDEV, false, c);
-		compare_in_initramfs(ctx, &ir, CONFIG_MAIN, false, c);
+		compare_in_initramfs(ctx, &j, ARTIFACT_MODPROBE, false, c);
+		compare_in_initramfs(ctx, &j, ARTIFACT_UDEV, false, c);
+		compare_in_initramfs(ctx, &j, CONFIG_MAIN, false, c);
 	} else {
-		add_check(c, initramfs_has_module(&ir, "vfio_claim"), "vfio_claim", "initramfs",
-			  "vfio-claim apply --initramfs", "%s /%s",
-			  initramfs_has_module(&ir, "vfio_claim") ? "is in" : "is not in", ir.image);
-		add_check(c, initramfs_has_module(&ir, "vfio_pci") || initramfs_has_module(&ir, "vfio-pci"),
-			  "vfio_pci", "initramfs", "vfio-claim apply --initramfs", "%s /%s",
-			  initramfs_has_module(&ir, "vfio_pci") || initramfs_has_module(&ir, "vfio-pci") ?
-				  "is in" : "is not in",
-			  ir.image);
-		compare_in_initramfs(ctx, &ir, ARTIFACT_MODPROBE, true, c);
-		compare_in_initramfs(ctx, &ir, ARTIFACT_UDEV, true, c);
-		compare_in_initramfs(ctx, &ir, CONFIG_MAIN, false, c);
+		bool claim = initramfs_has_module(&ir, "vfio_claim");
+		bool pci = initramfs_has_module(&ir, "vfio_pci");
+
+		add_check(c, claim, "vfio_claim", "initramfs", fix, "%s /%s",
+			  claim ? "is in" : "is not in", j.image);
+		add_check(c, pci, "vfio_pci", "initramfs", fix, "%s /%s",
+			  pci ? "is in" : "is not in", j.image);
+		compare_in_initramfs(ctx, &j, ARTIFACT_MODPROBE, true, c);
+		compare_in_initramfs(ctx, &j, ARTIFACT_UDEV, true, c);
+		compare_in_initramfs(ctx, &j, CONFIG_MAIN, false, c);
 		snprintf(rule, sizeof(rule), "usr/lib/udev/rules.d/%s", PACKAGE_RULE);
-		found = initramfs_path(&ir, rule);	/* a new string: freed (LeakSanitizer found it) */
-		if (!found) {
-			char *alt;
+		if (!image_file(&j, rule)) {
+			bool found;
 
 			snprintf(rule, sizeof(rule), "lib/udev/rules.d/%s", PACKAGE_RULE);
-			alt = initramfs_path(&ir, rule);
-			add_check(c, alt != NULL, PACKAGE_RULE, "initramfs", "vfio-claim apply --initramfs",
-				  "%s /%s", alt ? "is in" : "is not in", ir.image);
-			free(alt);
+			found = image_file(&j, rule) != NULL;
+			add_check(c, found, PACKAGE_RULE, "initramfs", fix,
+				  "%s /%s", found ? "is in" : "is not in", j.image);
 		}
-		free(found);
 	}
 	/* Blacklists users wrote (the guides' way) go stale the same way. */
 	if (cfg->n || by_hand) {
@@ -450,12 +489,13 @@ static void check_initramfs(struct context *ctx, const char *kver, const struct 
 			snprintf(rel, sizeof(rel), "etc/modprobe.d/%s", ent->d_name);
 			if (streq(rel, ARTIFACT_MODPROBE))
 				continue;
-			compare_in_initramfs(ctx, &ir, rel, true, c);
+			compare_in_initramfs(ctx, &j, rel, true, c);
 		}
 		if (dir)
 			closedir(dir);
 	}
-	initramfs_close(&ir);
+	initramfs_free(&ir);
+	return 0;
 }
 
 /* Why a blacklist of NAME does not stop it, or NULL when it does. */
@@ -656,7 +696,8 @@ static void print_checks(const struct checks *c, bool json)
 		const struct check *k = &c->v[i];
 
 		if (k->ok) {
-			if (log_max_level >= LOG_INFO)
+			/* Which image was judged, and why that one, goes with any problem. */
+			if (log_max_level >= LOG_INFO || (failed && streq(k->name, "judged")))
 				printf("ok: %s: %s\n", k->subject, k->message);
 			continue;
 		}
@@ -696,8 +737,11 @@ static int verify_setup(struct context *ctx, struct claim_setup *s, int argc, ch
 	/* Whether there is anything to verify is the config and an ids= line, not a count of checks. */
 	by_hand = check_guides_way(ctx, kmod, &s->m, &s->res, &checks);
 	/* A config without claims may be one whose claims were removed: look too. */
-	if (s->cfg.n || by_hand || sysroot_exists(&ctx->root, CONFIG_MAIN))
-		check_initramfs(ctx, kver, &s->cfg, by_hand, &checks);
+	if ((s->cfg.n || by_hand || sysroot_exists(&ctx->root, CONFIG_MAIN)) &&
+	    check_initramfs(ctx, kver, &s->cfg, by_hand, &checks) < 0) {
+		free(checks.v);
+		return EXIT_UNAVAILABLE;
+	}
 	if (!s->cfg.n && !by_hand && !ctx->json && !checks_failed(&checks)) {
 		printf("nothing to verify: /%s has no claims and modprobe.d has no 'options vfio-pci ids='\n",
 		       CONFIG_MAIN);
