@@ -154,6 +154,59 @@ static void udev_id_match(struct buf *b, unsigned int vendor, unsigned int devic
 		    subvendor, subdevice);
 }
 
+/*
+ * A byte string (a config file's name) for a rules file: printable ASCII
+ * stays, everything else becomes \xHH. A newline can then never end a
+ * comment and start a live rule, a quote never ends a value, and '$' and '%'
+ * (udev's substitutions) never reach a value unescaped.
+ */
+static void put_escaped(struct buf *b, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p < 0x20 || *p > 0x7e || *p == '\\' || *p == '"' || *p == '$' || *p == '%')
+			put(b, "\\x%02x", *p);
+		else
+			put(b, "%c", *p);
+	}
+}
+
+/* Where a claim comes from, "/FILE:LINE", escaped: a comment and the VFIO_CLAIM value. */
+static void put_origin(struct buf *b, const struct claim *c)
+{
+	put(b, "/");
+	put_escaped(b, c->file ? c->file : "?");
+	put(b, ":%d", c->line);
+}
+
+/* A user or group name for OWNER=/GROUP=: what config.c accepts, checked again here. */
+static bool safe_name(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!(*s >= 'a' && *s <= 'z') && !(*s >= 'A' && *s <= 'Z') && !(*s >= '0' && *s <= '9') &&
+		    *s != '_' && *s != '-' && *s != '.')
+			return false;
+	return true;
+}
+
+/*
+ * vfio-pci's own denylist (vfio_pci_dev_in_denylist() in
+ * drivers/vfio/pci/vfio_pci.c, 6.1 and 6.12): Intel QAT DH895XCC, C3XXX and
+ * C62X with their VFs, DSA and IAX (SPR0). vfio-pci refuses to probe them.
+ */
+#define VFIO_PCI_DENYLIST_INTEL "0x0435|0x0443|0x19e2|0x19e3|0x37c8|0x37c9|0x0b25|0x0cfe"
+
+/*
+ * The rules. Each claim rule only names its candidates (ENV{VFIO_CLAIM} = the
+ * claim's origin); the checks vfio_claim makes in the kernel follow, with the
+ * module's words in ENV{VFIO_CLAIM_REFUSED} (udevadm info shows them): a
+ * bridge, no IOMMU group, an override naming another driver, vfio-pci's
+ * denylist, an ID that is not the one the claim expects. Only then is the
+ * override set, and the device probed again through the bus's drivers_probe
+ * (an ATTR write through the device's "subsystem" link: no shell), since a
+ * built-in or already loaded vfio-pci has had its one probe before udev ran.
+ */
 static char *build_udev(const struct config *cfg, const struct resolution *res)
 {
 	struct buf b = { 0 };
@@ -162,25 +215,36 @@ static char *build_udev(const struct config *cfg, const struct resolution *res)
 	put(&b, GENFILE_MARKER " apply from /etc/vfio-claim.conf; do not edit: change the config\n"
 		"# and run 'vfio-claim apply'. These rules claim the devices from userspace where the\n"
 		"# vfio_claim module cannot load (Secure Boot without an enrolled key); the module,\n"
-		"# when loaded, has claimed them before udev hears of them.\n"
+		"# when loaded, has claimed them before udev hears of them. A device they leave\n"
+		"# alone says why in VFIO_CLAIM_REFUSED ('udevadm info'), in the module's words.\n"
 		"ACTION!=\"add\", GOTO=\"vfio_claim_claims_end\"\n"
 		"SUBSYSTEM==\"vfio\", GOTO=\"vfio_claim_claims_dev\"\n"
 		"SUBSYSTEM!=\"pci\", GOTO=\"vfio_claim_claims_end\"\n"
-		"# vfio-pci refuses bridges; never give them an override.\n"
-		"ATTR{class}==\"0x0604*|0x0609*\", GOTO=\"vfio_claim_claims_end\"\n"
-		"\n");
+		"\n"
+		"# The claims: each names its devices (address and ID guard, or ID).\n");
 	for (int i = 0; i < cfg->n; i++) {
 		const struct claim *c = &cfg->claims[i];
 		char addr[VC_ADDR_STRLEN];
 
-		put(&b, "# /%s:%d\n", c->file, c->line);
+		put(&b, "# ");
+		put_origin(&b, c);
+		put(&b, "\n");
 		if (c->kind == CLAIM_SLOT) {
 			put(&b, "KERNEL==\"%s\", ", vc_format_addr(addr, &c->slot.addr));
 			udev_id_match(&b, c->slot.vendor, c->slot.device, VC_ANY_ID, VC_ANY_ID);
 		} else {
 			udev_id_match(&b, c->id.vendor, c->id.device, c->id.subvendor, c->id.subdevice);
 		}
-		put(&b, "ATTR{driver_override}=\"vfio-pci\"\n");
+		put(&b, "ENV{VFIO_CLAIM}=\"");
+		put_origin(&b, c);
+		put(&b, "\"\n");
+		if (c->kind == CLAIM_SLOT) {
+			put(&b, "KERNEL==\"%s\", ENV{VFIO_CLAIM}!=\"?*\", "
+				"ENV{VFIO_CLAIM_REFUSED}=\"is not %04x:%04x, which ",
+			    addr, c->slot.vendor, c->slot.device);
+			put_origin(&b, c);
+			put(&b, " expects; not claimed (was the hardware changed?)\"\n");
+		}
 		owners |= c->owner != NULL;
 	}
 	/* Group members as found at apply time, each guarded by its ID. */
@@ -189,13 +253,28 @@ static char *build_udev(const struct config *cfg, const struct resolution *res)
 
 		if (!res->devs[i].by_group)
 			continue;
-		put(&b, "# group %d of /%s:%d\nKERNEL==\"%s\", ", d->group, res->devs[i].claim->file,
-		    res->devs[i].claim->line, d->name);
+		put(&b, "# group %d of ", d->group);
+		put_origin(&b, res->devs[i].claim);
+		put(&b, "\nKERNEL==\"%s\", ", d->name);
 		udev_id_match(&b, d->vendor, d->device, VC_ANY_ID, VC_ANY_ID);
-		put(&b, "ATTR{driver_override}=\"vfio-pci\"\n");
+		put(&b, "ENV{VFIO_CLAIM}=\"group %d of ", d->group);
+		put_origin(&b, res->devs[i].claim);
+		put(&b, "\"\n");
 	}
-	put(&b, "\n# vfio-pci never loads from a modalias: load it for what is claimed.\n"
-		"ATTR{driver_override}==\"vfio-pci\", RUN{builtin}+=\"kmod load vfio-pci\"\n"
+	put(&b, "ENV{VFIO_CLAIM}!=\"?*\", GOTO=\"vfio_claim_claims_end\"\n"
+		"\n"
+		"# What vfio_claim refuses, these rules refuse, in the same words.\n"
+		"TEST!=\"/sys/module/vfio_claim\", ENV{VFIO_CLAIM_MODULE}=\"absent: the vfio_claim module is not loaded; these rules claim alone\"\n"
+		"ATTR{class}==\"0x0604*|0x0609*\", ENV{VFIO_CLAIM_REFUSED}=\"is a bridge; bridges are never claimed\", GOTO=\"vfio_claim_claims_end\"\n"
+		"TEST!=\"iommu_group\", ENV{VFIO_CLAIM_REFUSED}=\"has no IOMMU group: the IOMMU is off or absent, vfio-pci could not bind it; not claimed\", GOTO=\"vfio_claim_claims_end\"\n"
+		"ATTR{driver_override}==\"?*\", ATTR{driver_override}!=\"(null)|vfio-pci\", ENV{VFIO_CLAIM_REFUSED}=\"driver_override names another driver; left alone, not claimed\", GOTO=\"vfio_claim_claims_end\"\n"
+		"ATTR{vendor}==\"0x8086\", ATTR{device}==\"" VFIO_PCI_DENYLIST_INTEL "\", ENV{VFIO_CLAIM_REFUSED}=\"is on vfio-pci's denylist (Intel QAT, DSA, IAX): vfio-pci refuses to probe it; not claimed\", GOTO=\"vfio_claim_claims_end\"\n"
+		"\n"
+		"# Claim it, and probe it again: a built-in or loaded vfio-pci has had its one probe.\n"
+		"ATTR{driver_override}=\"vfio-pci\", ENV{VFIO_CLAIM_RESULT}=\"claimed for vfio-pci\"\n"
+		"ATTR{subsystem/drivers_probe}=\"$kernel\"\n"
+		"# vfio-pci never loads from a modalias: load it for what is claimed.\n"
+		"RUN{builtin}+=\"kmod load vfio-pci\"\n"
 		"GOTO=\"vfio_claim_claims_end\"\n"
 		"\nLABEL=\"vfio_claim_claims_dev\"\n");
 	if (owners) {
@@ -214,10 +293,14 @@ static char *build_udev(const struct config *cfg, const struct resolution *res)
 				_cleanup_free_ char *user = strdup(cd->claim->owner);
 				char *group = user ? strchr(user, ':') : NULL;
 
-				if (!user)
+				if (!user) {
+					b.oom = true;
 					break;
+				}
 				if (group)
 					*group++ = '\0';
+				if (!safe_name(user) || (group && !safe_name(group)))
+					continue;	/* config.c refuses these; never write one */
 				put(&b, "KERNEL==\"%d\", OWNER=\"%s\", ", cd->dev->group, user);
 				if (group)
 					put(&b, "GROUP=\"%s\", ", group);

@@ -115,7 +115,7 @@ static int run_bind(struct context *ctx, int argc, char **argv)
 	struct bind_error err;
 	struct machine m;
 	int c, code = 0, lock, r;
-	char why[200];
+	char why[400];
 
 	while ((c = getopt_long(argc, argv, GLOBAL_SHORT_OPTIONS, options, NULL)) != -1) {
 		if (c == OPT_GROUP)
@@ -140,6 +140,16 @@ static int run_bind(struct context *ctx, int argc, char **argv)
 		if (!force && !pci_driver_is_vfio(s.devs[i]->driver) &&
 		    pci_host_need(s.devs[i], why, sizeof(why))) {
 			ERR("%s %s; bind it anyway with --force", s.devs[i]->name, why);
+			code = EXIT_CHECK_FAILED;
+			goto out;
+		}
+	}
+	/* vfio-pci would bind, but could not reserve the BAR: the guest's driver would fail. */
+	for (int i = 0; !force && i < s.n; i++) {
+		const char *arg;
+
+		if (pci_firmware_fb(&m.groups, s.devs[i], why, sizeof(why), &arg)) {
+			ERR("%s: %s; bind it anyway with --force", s.devs[i]->name, why);
 			code = EXIT_CHECK_FAILED;
 			goto out;
 		}

@@ -21,6 +21,7 @@
 #include "bootimage.h"
 #include "claimsetup.h"
 #include "config.h"
+#include "earlyload.h"
 #include "exitcode.h"
 #include "genfile.h"
 #include "initramfs.h"
@@ -241,6 +242,12 @@ static void check_devices_now(const struct machine *m, const struct resolution *
 			char text[256];
 
 			reason_text(r, text, sizeof(text));
+			if (r->kind == REASON_FIRMWARE_FB) {
+				snprintf(fix, sizeof(fix), "add the kernel argument %s (keeps the firmware framebuffer off the GPU at boot) and reboot",
+					 fb_kernel_arg(r->fb->name));
+				add_check(c, false, subject, "framebuffer", fix, "holds %s: %s", r->dev->name, text);
+				continue;
+			}
 			add_check(c, false, subject, "viable",
 				  "the host needs it: remove the claim ('vfio-claim remove') or move the card",
 				  "holds %s, %s", r->dev->name, text);
@@ -408,7 +415,7 @@ static void compare_in_initramfs(struct context *ctx, const struct judged *j, co
  * Returns 0, or -errno when the image cannot be read (ERR said why).
  */
 static int check_initramfs(struct context *ctx, const char *kver, const struct config *cfg,
-			   bool by_hand, struct checks *c)
+			   bool by_hand, bool vfio_builtin, struct checks *c)
 {
 	struct initramfs ir;
 	struct bootimage bi;
@@ -461,8 +468,10 @@ static int check_initramfs(struct context *ctx, const char *kver, const struct c
 
 		add_check(c, claim, "vfio_claim", "initramfs", fix, "%s /%s",
 			  claim ? "is in" : "is not in", j.image);
-		add_check(c, pci, "vfio_pci", "initramfs", fix, "%s /%s",
-			  pci ? "is in" : "is not in", j.image);
+		/* Built in, it is in the kernel image: no check that cannot pass. */
+		if (!vfio_builtin)
+			add_check(c, pci, "vfio_pci", "initramfs", fix, "%s /%s",
+				  pci ? "is in" : "is not in", j.image);
 		compare_in_initramfs(ctx, &j, ARTIFACT_MODPROBE, true, c);
 		compare_in_initramfs(ctx, &j, ARTIFACT_UDEV, true, c);
 		compare_in_initramfs(ctx, &j, CONFIG_MAIN, false, c);
@@ -499,16 +508,13 @@ static int check_initramfs(struct context *ctx, const char *kver, const struct c
 }
 
 /* Why a blacklist of NAME does not stop it, or NULL when it does. */
-static const char *blacklist_leak(struct kmodinfo *k, const char *cmdline, const char *name,
-				  char *buf, size_t size)
+static const char *blacklist_leak(struct kmodinfo *k, const char *name, char *buf, size_t size)
 {
 	_cleanup_free_ char *deps = kmodinfo_dependents(k, name);
 	_cleanup_free_ char *soft = kmodinfo_softdep_users(k, name);
-	char arg[128];
 
-	snprintf(arg, sizeof(arg), "module_blacklist=%s", name);
-	if (strstr(cmdline, arg))
-		return NULL;	/* stops every load path */
+	if (kmodinfo_hard_blacklisted(k, name))
+		return NULL;	/* module_blacklist= on the root's cmdline stops every load path */
 	if (deps) {
 		snprintf(buf, size, "it is a dependency of %s, and loading those loads it despite the blacklist", deps);
 		return buf;
@@ -580,14 +586,27 @@ static void check_natives(struct context *ctx, struct kmodinfo *k, const char *k
 static bool check_guides_way(struct context *ctx, struct kmodinfo *k, const struct machine *m,
 			     const struct resolution *res, struct checks *c)
 {
-	_cleanup_free_ char *ids = kmodinfo_option(k, "vfio_pci", "ids");
-	char cmdline[4096] = "";
+	bool from_cmdline = false;
+	_cleanup_free_ char *ids = kmodinfo_option_from(k, "vfio_pci", "ids", &from_cmdline);
+	bool builtin = kmodinfo_available(k, "vfio_pci") == 2;
+	char early[300];
+	enum early_when when = early_load_of(&ctx->root, "vfio_pci", early, sizeof(early));
 	size_t pos = 0, len;
 	const char *item;
 
 	if (!ids)
 		return false;
-	sysroot_read(&ctx->root, "proc/cmdline", cmdline, sizeof(cmdline));
+	/* A built-in vfio-pci reads its parameters from the command line only. */
+	if (builtin && !from_cmdline) {
+		add_check(c, false, "vfio_pci", "ids", "put vfio_pci.ids= on the kernel command line instead, or 'vfio-claim add' the devices",
+			  "'options vfio-pci ids=%s' never applies: vfio-pci is built into the kernel, which reads only vfio_pci.ids= from the command line",
+			  ids);
+		return true;
+	}
+	if (builtin) {
+		when = EARLY_BEFORE_UDEV;
+		snprintf(early, sizeof(early), "the kernel itself (built in)");
+	}
 	while (vc_next_item(ids, strlen(ids), &pos, &item, &len)) {
 		struct vc_pci_id id;
 		char idtext[40];
@@ -635,11 +654,14 @@ static bool check_guides_way(struct context *ctx, struct kmodinfo *k, const stru
 					add_check(c, true, d->name, "ids", NULL,
 						  "%s is replaced by an install command ('%s'), so vfio-pci gets it",
 						  nm->name, nm->install);
-				} else if (nm->blacklisted || strstr(cmdline, nm->name)) {
-					leak = blacklist_leak(k, cmdline, nm->name, why, sizeof(why));
+				} else if (nm->blacklisted || kmodinfo_hard_blacklisted(k, nm->name)) {
+					leak = blacklist_leak(k, nm->name, why, sizeof(why));
 					if (leak)
 						add_check(c, false, d->name, "blacklist", fix,
 							  "'blacklist %s' does not stop %s: %s", nm->name, nm->name, leak);
+					else if (!softdep && when != EARLY_NONE)
+						add_check(c, true, d->name, "ids", NULL,
+							  "%s is blacklisted and vfio-pci is loaded by %s", nm->name, early);
 					else if (!softdep)
 						add_check(c, false, d->name, "ids", fix,
 							  "'options vfio-pci ids=%s' relies on %s being blacklisted, but nothing loads vfio-pci (it never loads from a device's modalias): add 'softdep %s pre: vfio-pci'",
@@ -651,6 +673,10 @@ static bool check_guides_way(struct context *ctx, struct kmodinfo *k, const stru
 					add_check(c, true, d->name, "ids", NULL,
 						  "%s loads vfio-pci first (softdep), and vfio-pci takes it by ids=%s",
 						  nm->name, idtext);
+				} else if (when == EARLY_BEFORE_UDEV) {
+					add_check(c, true, d->name, "ids", NULL,
+						  "vfio-pci is loaded before udev (%s) and takes it by ids=%s before %s can load",
+						  early, idtext, nm->name);
 				} else {
 					add_check(c, false, d->name, "ids", fix,
 						  "'options vfio-pci ids=%s' loses the race: %s is neither blacklisted nor soft-dependent on vfio-pci, and udev loads it first",
@@ -738,7 +764,8 @@ static int verify_setup(struct context *ctx, struct claim_setup *s, int argc, ch
 	by_hand = check_guides_way(ctx, kmod, &s->m, &s->res, &checks);
 	/* A config without claims may be one whose claims were removed: look too. */
 	if ((s->cfg.n || by_hand || sysroot_exists(&ctx->root, CONFIG_MAIN)) &&
-	    check_initramfs(ctx, kver, &s->cfg, by_hand, &checks) < 0) {
+	    check_initramfs(ctx, kver, &s->cfg, by_hand, kmodinfo_available(kmod, "vfio_pci") == 2,
+			    &checks) < 0) {
 		free(checks.v);
 		return EXIT_UNAVAILABLE;
 	}

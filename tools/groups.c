@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,11 +56,22 @@ static bool host_need_next(const struct pci_dev *d, int *pos, enum reason_kind *
 	return false;
 }
 
-static int judge_member(struct iommu_group *g, struct pci_dev *d)
+static int judge_member(const struct sysroot *root, const struct fb_ranges *fb, struct iommu_group *g,
+			struct pci_dev *d)
 {
 	bool infra = pci_is_infrastructure(d);
-	int r = 0;
+	const struct fb_range *over;
+	int r = 0, bar = -1;
 
+	/* On vfio-pci or not: vfio-pci cannot reserve a BAR a framebuffer holds. */
+	over = infra ? NULL : fb_over_device(root, fb, d, &bar);
+	if (over) {
+		r = push_reason(&g->blockers, &g->n_blockers, REASON_FIRMWARE_FB, d, NULL);
+		if (r < 0)
+			return r;
+		g->blockers[g->n_blockers - 1].fb = over;
+		g->blockers[g->n_blockers - 1].bar = bar;
+	}
 	if (pci_driver_is_vfio(d->driver))
 		return 0;
 	if (infra) {
@@ -95,14 +107,14 @@ static int judge_member(struct iommu_group *g, struct pci_dev *d)
 	return r;
 }
 
-static int judge(struct iommu_group *g)
+static int judge(const struct sysroot *root, const struct fb_ranges *fb, struct iommu_group *g)
 {
 	bool on_vfio = false;
 	int endpoints = 0;
 
 	for (int i = 0; i < g->n_devs; i++) {
 		struct pci_dev *d = g->devs[i];
-		int r = judge_member(g, d);
+		int r = judge_member(root, fb, g, d);
 
 		if (r < 0)
 			return r;
@@ -194,8 +206,10 @@ int groups_build(const struct sysroot *root, struct pci_set *set, struct group_s
 		memcpy(g->devs, byg + i, sizeof(*g->devs) * (size_t)g->n_devs);
 		i = j;
 	}
+	if (fb_ranges_read(root, &gs->fb) < 0)
+		return -ENOMEM;
 	for (int k = 0; k < gs->n; k++) {
-		int r = judge(&gs->groups[k]);
+		int r = judge(root, &gs->fb, &gs->groups[k]);
 
 		if (r < 0)
 			return r;
@@ -225,6 +239,7 @@ void groups_free(struct group_set *gs)
 	}
 	free(gs->groups);
 	free(gs->ungrouped);
+	fb_ranges_free(&gs->fb);
 	memset(gs, 0, sizeof(*gs));
 }
 
@@ -258,6 +273,7 @@ const char *reason_name(enum reason_kind k)
 		[REASON_SWAP] = "active-swap",
 		[REASON_NET_UP] = "network-up",
 		[REASON_SRIOV_PF] = "sriov-vfs-enabled",
+		[REASON_FIRMWARE_FB] = "firmware-framebuffer",
 	};
 
 	return names[k];
@@ -295,6 +311,10 @@ void reason_text(const struct reason *r, char *buf, size_t size)
 		snprintf(buf, size, "SR-IOV PF with %d VFs enabled; vfio-pci takes it only with sriov_numvfs 0",
 			 d->numvfs);
 		break;
+	case REASON_FIRMWARE_FB:
+		snprintf(buf, size, "firmware framebuffer %s holds BAR %d (0x%" PRIx64 "-0x%" PRIx64 "): vfio-pci cannot reserve it; boot with %s",
+			 r->fb->name, r->bar, r->fb->start, r->fb->end, fb_kernel_arg(r->fb->name));
+		break;
 	}
 }
 
@@ -315,4 +335,21 @@ const char *pci_host_need(const struct pci_dev *d, char *buf, size_t size)
 	else
 		snprintf(buf, size, "has network interface %s up", use->what);
 	return buf;
+}
+
+const char *pci_firmware_fb(const struct group_set *gs, const struct pci_dev *d, char *buf, size_t size,
+			    const char **arg)
+{
+	const struct iommu_group *g = groups_find(gs, d->group);
+
+	for (int i = 0; g && i < g->n_blockers; i++) {
+		const struct reason *r = &g->blockers[i];
+
+		if (r->kind != REASON_FIRMWARE_FB || r->dev != d)
+			continue;
+		reason_text(r, buf, size);
+		*arg = fb_kernel_arg(r->fb->name);
+		return buf;
+	}
+	return NULL;
 }

@@ -9,6 +9,7 @@
  */
 #pragma once
 
+#include "framebuffer.h"
 #include "pci.h"
 
 enum verdict {
@@ -27,12 +28,15 @@ enum reason_kind {
 	REASON_SWAP,
 	REASON_NET_UP,
 	REASON_SRIOV_PF,	/* a PF with VFs enabled: vfio-pci refuses it */
+	REASON_FIRMWARE_FB,	/* a firmware framebuffer holds one of its BARs */
 };
 
 struct reason {
 	enum reason_kind kind;
 	struct pci_dev *dev;
 	const struct pci_use *use;	/* for MOUNT, SWAP, NET_UP */
+	const struct fb_range *fb;	/* for FIRMWARE_FB, with the BAR it lies over */
+	int bar;
 };
 
 struct iommu_group {
@@ -54,6 +58,7 @@ struct group_set {
 	struct pci_dev **ungrouped;	/* devices without a group */
 	int n_ungrouped;
 	bool iommu;	/* the kernel made IOMMU groups */
+	struct fb_ranges fb;	/* the firmware framebuffers of proc/iomem */
 };
 
 int groups_build(const struct sysroot *root, struct pci_set *set, struct group_set *gs);
@@ -67,6 +72,13 @@ const char *reason_name(enum reason_kind k);
  * "controls the filesystem mounted at /", ... into buf; NULL when it does not.
  */
 const char *pci_host_need(const struct pci_dev *d, char *buf, size_t size);
+/*
+ * Whether a firmware framebuffer holds one of d's BARs: the text ("firmware
+ * framebuffer BOOTFB holds BAR 0 ...") into buf, the kernel argument that
+ * keeps it off into *arg; NULL when none does.
+ */
+const char *pci_firmware_fb(const struct group_set *gs, const struct pci_dev *d, char *buf, size_t size,
+			    const char **arg);
 
 /* One line of text for a reason, without the device address. */
 void reason_text(const struct reason *r, char *buf, size_t size);

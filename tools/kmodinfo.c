@@ -14,8 +14,13 @@
 struct kmodinfo {
 	struct kmod_ctx *ctx;
 	char *dirname;		/* lib/modules/KVER, as a host path */
-	char **blacklist;	/* modprobe.d blacklist, as names */
+	char **blacklist;	/* modprobe.d and the root's modprobe.blacklist=, as names */
 	int n_blacklist;
+	char **hard_blacklist;	/* the root's module_blacklist= */
+	int n_hard_blacklist;
+	int n_host_options;	/* the tail of libkmod's options that came from the host's cmdline */
+	char **cmd_module, **cmd_param, **cmd_value;	/* the root's MODULE.PARAM=VALUE */
+	int n_cmd;
 };
 
 static void route_log(void *data, int priority, const char *file, int line, const char *fn,
@@ -72,6 +77,154 @@ static int bad_file(const char *path, int r)
 	return r;
 }
 
+static int add_word(char ***v, int *n, const char *word)
+{
+	char **p = realloc(*v, sizeof(*p) * (size_t)(*n + 1));
+
+	if (!p)
+		return -ENOMEM;
+	*v = p;
+	p[*n] = strdup(word);
+	if (!p[*n])
+		return -ENOMEM;
+	(*n)++;
+	return 0;
+}
+
+/* A libkmod context that reads no config file, quiet unless KMOD_LOG asks. */
+static struct kmod_ctx *quiet_kmod_new(const char *dirname, const char *const *confs)
+{
+	bool quiet = !getenv("KMOD_LOG");
+	struct kmod_ctx *ctx;
+
+	if (quiet)
+		setenv("KMOD_LOG", "0", 1);
+	ctx = kmod_new(dirname, confs);
+	if (quiet)
+		unsetenv("KMOD_LOG");
+	return ctx;
+}
+
+/*
+ * libkmod (30) always appends what it finds on the running host's
+ * /proc/cmdline (modprobe.blacklist=, MODULE.PARAM=) to the blacklists and
+ * options it read from the config files, with no switch to turn it off
+ * (KMOD_NEW_IGNORE_CMDLINE came later). A context given no config file at
+ * all holds exactly those entries: count them, so that they can be cut off
+ * the tail of the real context's lists. The root's own command line is read
+ * by read_root_cmdline() instead.
+ */
+static int count_host_cmdline(const char *dirname, int *blacklists, int *options)
+{
+	static const char *const none[] = { "/nonexistent/vfio-claim/no-config", NULL };
+	struct kmod_ctx *ctx = quiet_kmod_new(dirname, none);
+	struct kmod_config_iter *it;
+
+	*blacklists = *options = 0;
+	if (!ctx)
+		return -ENOMEM;
+	it = kmod_config_get_blacklists(ctx);
+	while (it && kmod_config_iter_next(it))
+		(*blacklists)++;
+	kmod_config_iter_free_iter(it);
+	it = kmod_config_get_options(ctx);
+	while (it && kmod_config_iter_next(it))
+		(*options)++;
+	kmod_config_iter_free_iter(it);
+	kmod_unref(ctx);
+	return 0;
+}
+
+/* Module names compare with - and _ alike. */
+static bool same_module(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++)
+		if ((*a == '-' ? '_' : *a) != (*b == '-' ? '_' : *b))
+			return false;
+	return *a == *b;
+}
+
+static int add_list(char ***v, int *n, const char *list)
+{
+	_cleanup_free_ char *copy = strdup(list);
+	char *save = NULL;
+	int r = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	for (char *t = strtok_r(copy, ",", &save); t && r == 0; t = strtok_r(NULL, ",", &save)) {
+		for (char *c = t; *c; c++)
+			if (*c == '-')
+				*c = '_';
+		r = add_word(v, n, t);
+	}
+	return r;
+}
+
+/*
+ * The root's proc/cmdline, as the kernel and modprobe read it: words split
+ * on blanks, double quotes kept together (and dropped); modprobe.blacklist=
+ * and module_blacklist= lists; MODULE.PARAM=VALUE options. A missing
+ * proc/cmdline is an empty one.
+ */
+static int read_root_cmdline(const struct sysroot *root, struct kmodinfo *k)
+{
+	char cmdline[8192] = "", word[4096];
+	const char *p = cmdline;
+	int r = 0;
+
+	if (sysroot_read(root, "proc/cmdline", cmdline, sizeof(cmdline)) < 0)
+		cmdline[0] = '\0';
+	while (*p && r == 0) {
+		size_t len = 0;
+		bool quoted = false;
+		char *eq, *dot;
+
+		while (*p == ' ' || *p == '\t' || *p == '\n')
+			p++;
+		if (!*p)
+			break;
+		for (; *p && (quoted || (*p != ' ' && *p != '\t' && *p != '\n')); p++) {
+			if (*p == '"') {
+				quoted = !quoted;
+				continue;
+			}
+			if (len + 1 < sizeof(word))
+				word[len++] = *p;
+		}
+		word[len] = '\0';
+		eq = strchr(word, '=');
+		if (!eq)
+			continue;
+		*eq = '\0';
+		if (streq(word, "modprobe.blacklist")) {
+			r = add_list(&k->blacklist, &k->n_blacklist, eq + 1);
+			continue;
+		}
+		if (streq(word, "module_blacklist")) {
+			r = add_list(&k->hard_blacklist, &k->n_hard_blacklist, eq + 1);
+			continue;
+		}
+		dot = strchr(word, '.');
+		if (!dot || dot == word || !dot[1])
+			continue;
+		*dot = '\0';
+		for (char *c = word; *c; c++)
+			if (*c == '-')
+				*c = '_';
+		r = add_word(&k->cmd_module, &k->n_cmd, word);
+		if (r == 0) {
+			k->n_cmd--;
+			r = add_word(&k->cmd_param, &k->n_cmd, dot + 1);
+		}
+		if (r == 0) {
+			k->n_cmd--;
+			r = add_word(&k->cmd_value, &k->n_cmd, eq + 1);
+		}
+	}
+	return r;
+}
+
 int kmodinfo_open(const struct sysroot *root, struct kmodinfo **out, char *kver, size_t kver_size)
 {
 	static const char *const confdirs[] = { "etc/modprobe.d", "run/modprobe.d",
@@ -82,6 +235,7 @@ int kmodinfo_open(const struct sysroot *root, struct kmodinfo **out, char *kver,
 	const char *confs[ARRAY_SIZE(confdirs) + 1];
 	struct kmod_config_iter *it;
 	struct kmodinfo *k;
+	int host_blacklists = 0, n;
 	size_t nconf = 0;
 	int r;
 
@@ -124,15 +278,7 @@ int kmodinfo_open(const struct sysroot *root, struct kmodinfo **out, char *kver,
 	 * kmod_new() parses modprobe.d before a log function can be set; keep it
 	 * quiet there (the commands report what matters) unless KMOD_LOG asks.
 	 */
-	{
-		bool quiet = !getenv("KMOD_LOG");
-
-		if (quiet)
-			setenv("KMOD_LOG", "0", 1);
-		k->ctx = kmod_new(dirname, confs);
-		if (quiet)
-			unsetenv("KMOD_LOG");
-	}
+	k->ctx = quiet_kmod_new(dirname, confs);
 	k->dirname = strdup(dirname);
 	if (!k->ctx || !k->dirname) {
 		kmodinfo_close(k);
@@ -145,18 +291,30 @@ int kmodinfo_open(const struct sysroot *root, struct kmodinfo **out, char *kver,
 		kmodinfo_close(k);
 		return r;
 	}
+	r = count_host_cmdline(dirname, &host_blacklists, &k->n_host_options);
+	if (r < 0) {
+		kmodinfo_close(k);
+		return r;
+	}
+	/* libkmod parses the host's /proc/cmdline after the files: its entries are the tail. */
+	n = 0;
 	it = kmod_config_get_blacklists(k->ctx);
-	while (it && kmod_config_iter_next(it)) {
-		char **v = realloc(k->blacklist, sizeof(*v) * (size_t)(k->n_blacklist + 1));
-
-		if (!v)
+	while (it && kmod_config_iter_next(it))
+		n++;
+	kmod_config_iter_free_iter(it);
+	it = kmod_config_get_blacklists(k->ctx);
+	for (int i = 0; i < n - host_blacklists && it && kmod_config_iter_next(it); i++) {
+		r = add_word(&k->blacklist, &k->n_blacklist, kmod_config_iter_get_key(it));
+		if (r < 0)
 			break;
-		k->blacklist = v;
-		v[k->n_blacklist] = strdup(kmod_config_iter_get_key(it));
-		if (v[k->n_blacklist])
-			k->n_blacklist++;
 	}
 	kmod_config_iter_free_iter(it);
+	if (r >= 0)
+		r = read_root_cmdline(root, k);
+	if (r < 0) {
+		kmodinfo_close(k);
+		return r;
+	}
 	*out = k;
 	return 0;
 }
@@ -168,6 +326,17 @@ void kmodinfo_close(struct kmodinfo *k)
 	for (int i = 0; i < k->n_blacklist; i++)
 		free(k->blacklist[i]);
 	free(k->blacklist);
+	for (int i = 0; i < k->n_hard_blacklist; i++)
+		free(k->hard_blacklist[i]);
+	free(k->hard_blacklist);
+	for (int i = 0; i < k->n_cmd; i++) {
+		free(k->cmd_module[i]);
+		free(k->cmd_param[i]);
+		free(k->cmd_value[i]);
+	}
+	free(k->cmd_module);
+	free(k->cmd_param);
+	free(k->cmd_value);
 	free(k->dirname);
 	if (k->ctx)
 		kmod_unref(k->ctx);
@@ -177,7 +346,15 @@ void kmodinfo_close(struct kmodinfo *k)
 static bool is_blacklisted(const struct kmodinfo *k, const char *name)
 {
 	for (int i = 0; i < k->n_blacklist; i++)
-		if (streq(k->blacklist[i], name))
+		if (same_module(k->blacklist[i], name))
+			return true;
+	return false;
+}
+
+bool kmodinfo_hard_blacklisted(const struct kmodinfo *k, const char *name)
+{
+	for (int i = 0; i < k->n_hard_blacklist; i++)
+		if (same_module(k->hard_blacklist[i], name))
 			return true;
 	return false;
 }
@@ -284,15 +461,6 @@ void pci_modalias(const struct pci_dev *d, char *buf, size_t size)
 		 d->subvendor, d->subdevice, d->class >> 16, (d->class >> 8) & 0xff, d->class & 0xff);
 }
 
-/* Module names compare with - and _ alike. */
-static bool same_module(const char *a, const char *b)
-{
-	for (; *a && *b; a++, b++)
-		if ((*a == '-' ? '_' : *a) != (*b == '-' ? '_' : *b))
-			return false;
-	return *a == *b;
-}
-
 int kmodinfo_available(struct kmodinfo *k, const char *name)
 {
 	struct kmod_module *m;
@@ -354,13 +522,20 @@ bool kmodinfo_softdep_pre_has(struct kmodinfo *k, const char *module, const char
 	return found;
 }
 
-char *kmodinfo_option(struct kmodinfo *k, const char *module, const char *param)
+char *kmodinfo_option_from(struct kmodinfo *k, const char *module, const char *param, bool *cmdline)
 {
 	struct kmod_config_iter *it = kmod_config_get_options(k->ctx);
 	size_t plen = strlen(param);
 	char *found = NULL;
+	int n = 0, files;
 
-	while (it && kmod_config_iter_next(it)) {
+	*cmdline = false;
+	while (it && kmod_config_iter_next(it))
+		n++;
+	kmod_config_iter_free_iter(it);
+	files = n - k->n_host_options;	/* the rest is the host's command line */
+	it = kmod_config_get_options(k->ctx);
+	for (int i = 0; i < files && it && kmod_config_iter_next(it); i++) {
 		_cleanup_free_ char *copy = NULL;
 		char *save = NULL;
 
@@ -375,7 +550,22 @@ char *kmodinfo_option(struct kmodinfo *k, const char *module, const char *param)
 		}
 	}
 	kmod_config_iter_free_iter(it);
+	/* The root's command line comes after modprobe.d, and wins (built in, it is all there is). */
+	for (int i = 0; i < k->n_cmd; i++) {
+		if (same_module(k->cmd_module[i], module) && streq(k->cmd_param[i], param)) {
+			free(found);
+			found = strdup(k->cmd_value[i]);
+			*cmdline = true;
+		}
+	}
 	return found;
+}
+
+char *kmodinfo_option(struct kmodinfo *k, const char *module, const char *param)
+{
+	bool cmdline;
+
+	return kmodinfo_option_from(k, module, param, &cmdline);
 }
 
 char *kmodinfo_dependents(struct kmodinfo *k, const char *name)

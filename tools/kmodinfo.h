@@ -3,8 +3,11 @@
  * What the module tools would do with a device, through libkmod pointed at
  * the root's /lib/modules/KVER and modprobe.d directories: which modules its
  * modalias loads, whether they are built in, blacklisted, soft-dependent or
- * replaced by an install command. /proc/cmdline blacklists are parsed here
- * from the root, since libkmod only reads the live one.
+ * replaced by an install command. The kernel command line is the root's
+ * proc/cmdline, parsed here (modprobe.blacklist=, module_blacklist=,
+ * MODULE.PARAM=): libkmod reads only the running host's, and what it took
+ * from there is cut off its lists, so that a snapshot gives the same answer
+ * on every machine.
  */
 #pragma once
 
@@ -18,7 +21,7 @@ struct kmodinfo;
 struct native_module {
 	char *name;		/* underscores, as modprobe names it */
 	bool builtin;
-	bool blacklisted;	/* "blacklist NAME" in modprobe.d */
+	bool blacklisted;	/* "blacklist NAME" in modprobe.d, or modprobe.blacklist= on the root's cmdline */
 	char *install;		/* an install command, NULL when none */
 	char *softdep_pre;	/* the "pre:" modules of its softdep, NULL when none */
 };
@@ -57,8 +60,15 @@ int kmodinfo_available(struct kmodinfo *k, const char *name);
 char *kmodinfo_softdep_users(struct kmodinfo *k, const char *name);
 /* Whether MODULE's softdep loads PRE before it. */
 bool kmodinfo_softdep_pre_has(struct kmodinfo *k, const char *module, const char *pre);
-/* The value of "options MODULE PARAM=VALUE" in modprobe.d, malloc'd, or NULL. */
+/*
+ * The value of "options MODULE PARAM=VALUE" in modprobe.d or MODULE.PARAM=VALUE
+ * on the root's command line (the later wins), malloc'd, or NULL.
+ */
 char *kmodinfo_option(struct kmodinfo *k, const char *module, const char *param);
+/* The same; *cmdline says whether the value came from the root's command line. */
+char *kmodinfo_option_from(struct kmodinfo *k, const char *module, const char *param, bool *cmdline);
+/* Whether the root's command line has module_blacklist=...NAME... (every load path stopped). */
+bool kmodinfo_hard_blacklisted(const struct kmodinfo *k, const char *name);
 /* The modules that depend on NAME (from modules.dep), space-separated, or NULL. */
 char *kmodinfo_dependents(struct kmodinfo *k, const char *name);
 /*
