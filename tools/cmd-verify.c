@@ -211,7 +211,7 @@ static void check_devices_now(const struct machine *m, const struct resolution *
 		if (f->kind == FIND_ABSENT)
 			snprintf(fix, sizeof(fix), "check the hardware, or 'vfio-claim remove %s'", subject);
 		else if (f->kind == FIND_ID_MISMATCH)
-			snprintf(fix, sizeof(fix), "'vfio-claim remove %s', then 'vfio-claim add' the right device", subject);
+			snprintf(fix, sizeof(fix), "'vfio-claim remove %s', then claim the right device with vfio-claim add", subject);
 		else if (f->kind == FIND_NO_MATCH)
 			snprintf(fix, sizeof(fix), "check the hardware, or 'vfio-claim remove %s'", subject);
 		else

@@ -110,7 +110,8 @@ static enum policy_answer judge_split(const struct pci_set *set, const struct gr
 	for (int i = 0; i < set->n; i++) {
 		const struct pci_dev *o = &set->devs[i];
 
-		if (!same_card(o, d) || !left_on_host(o, d, c))
+		/* SR-IOV VFs are made to leave their PF: not a split of the card. */
+		if (!same_card(o, d) || o->physfn || d->physfn || !left_on_host(o, d, c))
 			continue;
 		v->other = o;
 		if (o->addr.func == 0 && pci_base_class(o) == 0x03)

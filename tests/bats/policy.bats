@@ -13,6 +13,7 @@ load helpers
 KVER=6.1.0-99-amd64
 
 setup_root() {
+	rm -rf "$BATS_TEST_TMPDIR/root"
 	ROOT=$(copy_fixture "$1")
 	"$TOP/tests/modules/mkmodules.sh" "$ROOT" "$KVER"
 	mkdir -p "$ROOT/etc/modprobe.d" "$ROOT/etc/udev/rules.d"

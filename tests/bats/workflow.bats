@@ -328,7 +328,7 @@ make_initramfs() {
 	run grep '^options' "$ROOT/etc/modprobe.d/vfio-claim-claims.conf"
 	assert_output "options vfio_claim slots=0000:00:0b.0@1b36:0002 rebind=1"
 	run --separate-stderr vc verify 00:0b.0
-	assert_line "0000:00:0b.0: on serial, not vfio-pci; fix: vfio-claim bind 0000:00:0b.0"
+	assert_line "0000:00:0b.0: on serial, not vfio-pci; fix: 'vfio-claim bind 0000:00:0b.0'"
 	refute_line --partial "is built into"
 }
 
