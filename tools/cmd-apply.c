@@ -59,6 +59,38 @@ static int regenerate_initramfs(const struct sysroot *root, const char *kver)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
+/*
+ * The claim policy's verdicts on what the config reaches: a line that would
+ * take a device the host needs without 'force', split a card or a group
+ * without 'partial', or name a chipset function is a config error (65), and
+ * nothing is written. Returns the exit code, or 0.
+ */
+static int refuse_blocked(const struct claim_setup *s)
+{
+	char fix[1024];
+	int n = 0;
+
+	for (int i = 0; i < s->res.n_findings; i++) {
+		const struct finding *f = &s->res.findings[i];
+		const char *word;
+
+		if (f->kind != FIND_POLICY || (f->verdict.answer == POLICY_REFUSE &&
+					       f->verdict.kind == REASON_NO_GROUP))
+			continue;
+		resolution_fix_text(&s->res, &s->m, f, fix, sizeof(fix));
+		word = policy_override_word(f->verdict.answer);
+		if (word)
+			ERR("%s; the line does not say '%s': %s", f->text, word, fix);
+		else
+			ERR("%s; the line can never take it: %s", f->text, fix);
+		n++;
+	}
+	if (!n)
+		return 0;
+	ERR("%d claim(s) refused by the claim policy; nothing was written", n);
+	return EXIT_CONFIG;
+}
+
 static void report_findings(const struct resolution *res)
 {
 	for (int i = 0; i < res->n_findings; i++) {
@@ -253,6 +285,9 @@ static int run_apply(struct context *ctx, int argc, char **argv)
 		return usage_error(&cmd_apply, "--initramfs regenerates the running system's initramfs; it does not go with --root");
 
 	code = claim_setup_load(ctx, &cmd_apply, 0, NULL, &s);
+	if (code)
+		goto out;
+	code = refuse_blocked(&s);
 	if (code)
 		goto out;
 	r = artifacts_build(&s.cfg, &s.res, &s.m, s.kmod, &a);

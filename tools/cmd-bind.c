@@ -17,6 +17,7 @@
 #include "log.h"
 #include "machine.h"
 #include "macro.h"
+#include "policy.h"
 
 struct selection {
 	struct pci_dev **devs;
@@ -55,11 +56,6 @@ static int select_devices(const struct command *cmd, const struct machine *m, in
 
 		if (code)
 			return code;
-		if (pci_is_bridge(d)) {
-			ERR("%s is a bridge; bridges stay with the host (pcieport) and are never claimed",
-			    d->name);
-			return EXIT_USAGE;
-		}
 		if (select_dev(s, d) < 0)
 			return EXIT_UNAVAILABLE;
 		if (group) {
@@ -68,6 +64,38 @@ static int select_devices(const struct command *cmd, const struct machine *m, in
 			for (int k = 0; g && k < g->n_devs; k++)
 				if (!pci_is_infrastructure(g->devs[k]) && select_dev(s, g->devs[k]) < 0)
 					return EXIT_UNAVAILABLE;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Ask the claim policy about each selected device, with the selection as
+ * what is taken together. Reports the first refusal and returns its exit
+ * code (64 for what is never claimed, 1 for the rest), or 0.
+ */
+static int bind_policy(const struct machine *m, const struct selection *s, bool force,
+		       bool partial)
+{
+	struct policy_claim pc = {
+		.via = VIA_BIND, .force = force, .partial = partial, .taken = s->devs, .n_taken = s->n,
+	};
+	struct policy_verdict v;
+
+	for (int i = 0; i < s->n; i++) {
+		switch (policy_judge(&m->pci, &m->groups, s->devs[i], &pc, &v)) {
+		case POLICY_CLAIM:
+			continue;
+		case POLICY_REFUSE:
+			ERR("%s", v.text);
+			return v.kind == REASON_NO_GROUP ? EXIT_CHECK_FAILED : EXIT_USAGE;
+		case POLICY_NEEDS_FORCE:
+			ERR("%s; bind it anyway with --force", v.text);
+			return EXIT_CHECK_FAILED;
+		case POLICY_NEEDS_PARTIAL:
+			ERR("%s; name it too, use --group, or --partial to bind only what you named",
+			    v.text);
+			return EXIT_CHECK_FAILED;
 		}
 	}
 	return 0;
@@ -115,8 +143,6 @@ static int run_bind(struct context *ctx, int argc, char **argv)
 	struct bind_error err;
 	struct machine m;
 	int c, code = 0, lock, r;
-	char why[400];
-
 	while ((c = getopt_long(argc, argv, GLOBAL_SHORT_OPTIONS, options, NULL)) != -1) {
 		if (c == OPT_GROUP)
 			group = true;
@@ -136,40 +162,9 @@ static int run_bind(struct context *ctx, int argc, char **argv)
 	if (code)
 		goto out;
 
-	for (int i = 0; i < s.n; i++) {
-		if (!force && !pci_driver_is_vfio(s.devs[i]->driver) &&
-		    pci_host_need(s.devs[i], why, sizeof(why))) {
-			ERR("%s %s; bind it anyway with --force", s.devs[i]->name, why);
-			code = EXIT_CHECK_FAILED;
-			goto out;
-		}
-	}
-	/* vfio-pci would bind, but could not reserve the BAR: the guest's driver would fail. */
-	for (int i = 0; !force && i < s.n; i++) {
-		const char *arg;
-
-		if (pci_firmware_fb(&m.groups, s.devs[i], why, sizeof(why), &arg)) {
-			ERR("%s: %s; bind it anyway with --force", s.devs[i]->name, why);
-			code = EXIT_CHECK_FAILED;
-			goto out;
-		}
-	}
-	/* A group half on host drivers cannot go to a guest: refuse to make one. */
-	for (int i = 0; !partial && i < s.n; i++) {
-		const struct iommu_group *g = groups_find(&m.groups, s.devs[i]->group);
-
-		for (int k = 0; g && k < g->n_devs; k++) {
-			const struct pci_dev *o = g->devs[k];
-
-			if (selected(&s, o) || pci_is_infrastructure(o) || !o->driver ||
-			    pci_driver_manages_dma(o->driver))
-				continue;
-			ERR("IOMMU group %d would be left half on host drivers: %s stays on %s; name it too, use --group, or --partial to bind only what you named",
-			    g->number, o->name, o->driver);
-			code = EXIT_CHECK_FAILED;
-			goto out;
-		}
-	}
+	code = bind_policy(&m, &s, force, partial);
+	if (code)
+		goto out;
 
 	code = vfio_pci_load_or_report(ctx, NULL);
 	if (code)

@@ -18,10 +18,12 @@
 #include "log.h"
 #include "machine.h"
 #include "macro.h"
+#include "policy.h"
+#include "resolve.h"
 
 #define CONFIG_HEADER                                                                     \
 	"# vfio-claim: devices claimed for vfio-pci, one a line; see 'vfio-claim add --help'.\n" \
-	"#   ADDRESS@VENDOR:DEVICE [group] [rebind] [owner=USER[:GROUP]]  the device at ADDRESS, if it has that ID\n" \
+	"#   ADDRESS@VENDOR:DEVICE [group] [rebind] [force] [partial] [owner=USER[:GROUP]]  the device at ADDRESS, if it has that ID\n" \
 	"#   VENDOR:DEVICE[:SUBVENDOR:SUBDEVICE] [group] [rebind] [owner=...] every device with that ID\n" \
 	"# Run 'vfio-claim apply' after a change.\n"
 
@@ -90,18 +92,80 @@ static int edit_file(struct context *ctx, const char *path, int lineno, const ch
 	return r;
 }
 
+/*
+ * Ask the claim policy about the device and, with --group, the endpoints of
+ * its group, taken together with everything the config already takes.
+ * Reports a refusal and returns its exit code (64 for what is never
+ * claimed, 1 for what needs --force or --partial), or 0.
+ */
+static int add_policy(const struct machine *m, const struct config *cfg, struct pci_dev *d,
+		      const struct iommu_group *g, const struct claim *want)
+{
+	_cleanup_free_ struct pci_dev **taken = NULL;
+	struct resolution res;
+	struct policy_verdict v;
+	int n = 0, code = 0;
+
+	if (resolve_claims(cfg, m, &res) < 0)
+		return EXIT_UNAVAILABLE;
+	taken = calloc((size_t)res.n + (size_t)(g ? g->n_devs : 0) + 1, sizeof(*taken));
+	if (!taken) {
+		resolution_free(&res);
+		return EXIT_UNAVAILABLE;
+	}
+	for (int i = 0; i < res.n; i++)
+		if (!vc_addr_equal(&res.devs[i].dev->addr, &d->addr) || res.devs[i].by_group)
+			taken[n++] = res.devs[i].dev;
+	resolution_free(&res);
+	taken[n++] = d;
+	for (int k = 0; want->whole_group && k < g->n_devs; k++)
+		if (g->devs[k] != d && !pci_is_infrastructure(g->devs[k]))
+			taken[n++] = g->devs[k];
+	for (int k = -1; k < (want->whole_group ? g->n_devs : 0) && !code; k++) {
+		const struct pci_dev *who = k < 0 ? d : g->devs[k];
+		struct policy_claim pc = {
+			.via = k < 0 ? VIA_ADDRESS : VIA_GROUP,
+			.force = want->force,
+			.partial = want->partial,
+			.taken = taken,
+			.n_taken = n,
+		};
+
+		if (k >= 0 && (who == d || pci_is_infrastructure(who)))
+			continue;
+		switch (policy_judge(&m->pci, &m->groups, who, &pc, &v)) {
+		case POLICY_CLAIM:
+			break;
+		case POLICY_REFUSE:
+			ERR("%s", v.text);
+			code = v.kind == REASON_NO_GROUP ? EXIT_CHECK_FAILED : EXIT_USAGE;
+			break;
+		case POLICY_NEEDS_FORCE:
+			ERR("%s; the host needs it: claim it anyway with --force", v.text);
+			code = EXIT_CHECK_FAILED;
+			break;
+		case POLICY_NEEDS_PARTIAL:
+			ERR("%s; claim the rest too (--group, or add it), or keep the split with --partial",
+			    v.text);
+			code = EXIT_CHECK_FAILED;
+			break;
+		}
+	}
+	return code;
+}
+
 static int run_add(struct context *ctx, int argc, char **argv)
 {
-	enum { OPT_GROUP = OPT_FIRST_COMMAND_OPTION, OPT_FORCE, OPT_OWNER, OPT_REBIND };
+	enum { OPT_GROUP = OPT_FIRST_COMMAND_OPTION, OPT_FORCE, OPT_OWNER, OPT_REBIND, OPT_PARTIAL };
 	static const struct option options[] = {
 		GLOBAL_LONG_OPTIONS,
 		{ "group", no_argument, NULL, OPT_GROUP },
 		{ "rebind", no_argument, NULL, OPT_REBIND },
 		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "partial", no_argument, NULL, OPT_PARTIAL },
 		{ "owner", required_argument, NULL, OPT_OWNER },
 		{},
 	};
-	bool force = false;
 	struct claim want = { .kind = CLAIM_SLOT };
 	char line[256], why[256], origin[300];
 	const struct iommu_group *g;
@@ -115,7 +179,9 @@ static int run_add(struct context *ctx, int argc, char **argv)
 		if (c == OPT_GROUP)
 			want.whole_group = true;
 		else if (c == OPT_FORCE)
-			force = true;
+			want.force = true;
+		else if (c == OPT_PARTIAL)
+			want.partial = true;
 		else if (c == OPT_REBIND)
 			want.rebind = true;
 		else if (c == OPT_OWNER)
@@ -137,30 +203,12 @@ static int run_add(struct context *ctx, int argc, char **argv)
 	code = machine_find_device(&m, argv[optind], &cmd_add, &d);
 	if (code)
 		goto out;
-	if (pci_is_bridge(d)) {
-		ERR("%s is a bridge; bridges stay with the host (pcieport) and are never claimed", d->name);
-		code = EXIT_USAGE;
-		goto out;
-	}
 	g = groups_find(&m.groups, d->group);
 	if (want.whole_group && !g) {
 		ERR("%s has no IOMMU group, so --group means nothing; is the IOMMU on? ('vfio-claim list' says)",
 		    d->name);
 		code = EXIT_CHECK_FAILED;
 		goto out;
-	}
-	if (!force) {
-		const struct pci_dev *who = d;
-		const char *need = pci_host_need(d, why, sizeof(why));
-
-		for (int k = 0; !need && want.whole_group && k < g->n_devs; k++)
-			if (!pci_is_infrastructure(g->devs[k]))
-				need = pci_host_need(who = g->devs[k], why, sizeof(why));
-		if (need) {
-			ERR("%s %s; the host needs it: claim it anyway with --force", who->name, need);
-			code = EXIT_CHECK_FAILED;
-			goto out;
-		}
 	}
 	/* Read and write the config under the writers' lock: two adds at once both land. */
 	lock = lock_take_or_report(ctx);
@@ -169,6 +217,9 @@ static int run_add(struct context *ctx, int argc, char **argv)
 		goto out;
 	}
 	code = config_load_or_report(ctx, &cfg);
+	if (code)
+		goto out;
+	code = add_policy(&m, &cfg, d, g, &want);
 	if (code)
 		goto out;
 
@@ -320,21 +371,25 @@ const struct command cmd_add = {
 	.name = "add",
 	.run = run_add,
 	.summary = "claim a device in /etc/vfio-claim.conf",
-	.usage = "add DEVICE [--group] [--rebind] [--owner USER[:GROUP]] [--force]\n"
+	.usage = "add DEVICE [--group] [--rebind] [--owner USER[:GROUP]] [--force] [--partial]\n"
 		 "\n"
 		 "Add a claim for DEVICE to /etc/vfio-claim.conf, as its address with the ID found\n"
 		 "there (0000:0a:00.0@10de:1c03), so that the claim never follows a renumbered bus to\n"
 		 "another card. Comments and order are kept; an existing claim of the address is\n"
-		 "updated in place. Refused for bridges, and without --force for the boot VGA\n"
-		 "device, the controller of a mounted filesystem or swap, and a NIC whose interface\n"
-		 "is up. 'vfio-claim apply' makes it take effect.\n"
+		 "updated in place. The claim policy decides (see the README): never for bridges,\n"
+		 "chipset functions or devices without an IOMMU group; only with --force for the\n"
+		 "boot VGA device, the controller of a mounted filesystem or swap, a NIC whose\n"
+		 "interface is up, and an SR-IOV PF with VFs; only with --partial for a claim that\n"
+		 "leaves another function of the card or endpoint of the group on a host driver.\n"
+		 "--force and --partial are written to the line. 'vfio-claim apply' makes it take effect.\n"
 		 "\n"
 		 "Options:\n"
 		 "  --group              claim the other endpoints of its IOMMU group too\n"
 		 "  --rebind             let the module take it from a driver that has it when the\n"
 		 "                       module loads (the way past a built-in driver)\n"
 		 "  --owner USER[:GROUP] give /dev/vfio/N of the group to USER, so QEMU need not be root\n"
-		 "  --force              claim what the host uses\n",
+		 "  --force              claim what the host uses (writes 'force')\n"
+		 "  --partial            allow splitting a card or group (writes 'partial')\n",
 };
 
 const struct command cmd_remove = {

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "machine.h"
 #include "macro.h"
+#include "policy.h"
 
 /* Other functions of the same slot are also being exported. */
 static bool has_sibling(struct pci_dev **devs, int n, const struct pci_dev *d)
@@ -103,19 +104,53 @@ static void print_qemu(struct pci_dev **devs, int n, const int *slots)
 	}
 }
 
+/*
+ * A group goes to a guest whole: ask the claim policy about every device
+ * exported. Without force, a device the host needs makes the export fail
+ * (1, nothing printed); with it, it is marked in host_needs so that no
+ * 'bind' is suggested for it. Returns the exit code, or 0.
+ */
+static int export_policy(const struct machine *m, struct pci_dev **devs, int n, bool force,
+			 bool *host_needs)
+{
+	struct policy_claim pc = { .via = VIA_EXPORT, .taken = devs, .n_taken = n };
+	struct policy_verdict v;
+	int code = 0;
+
+	for (int i = 0; i < n; i++) {
+		enum policy_answer a = policy_judge(&m->pci, &m->groups, devs[i], &pc, &v);
+
+		if (a == POLICY_CLAIM)
+			continue;
+		host_needs[i] = true;
+		if (force) {
+			WRN("%s; exported anyway (--force): the guest cannot start while the host uses it",
+			    v.text);
+			continue;
+		}
+		ERR("IOMMU group %d cannot go to a guest: %s; the whole group goes or nothing (--force prints it anyway)",
+		    devs[i]->group, v.text);
+		code = EXIT_CHECK_FAILED;
+	}
+	return code;
+}
+
 static int run_export(struct context *ctx, int argc, char **argv)
 {
-	enum { OPT_LIBVIRT = OPT_FIRST_COMMAND_OPTION, OPT_QEMU, OPT_GUEST_SLOT };
+	enum { OPT_LIBVIRT = OPT_FIRST_COMMAND_OPTION, OPT_QEMU, OPT_GUEST_SLOT, OPT_FORCE };
 	static const struct option options[] = {
 		GLOBAL_LONG_OPTIONS,
 		{ "libvirt", no_argument, NULL, OPT_LIBVIRT },
 		{ "qemu", no_argument, NULL, OPT_QEMU },
 		{ "guest-slot", required_argument, NULL, OPT_GUEST_SLOT },
+		{ "force", no_argument, NULL, OPT_FORCE },
 		{},
 	};
 	_cleanup_free_ struct pci_dev **devs = NULL;
 	int c, code = 0, n = 0, format = 0, guest_slot = 0x10;
 	_cleanup_free_ int *slots = NULL;
+	_cleanup_free_ bool *host_needs = NULL;
+	bool force = false;
 	struct machine m;
 
 	while ((c = getopt_long(argc, argv, GLOBAL_SHORT_OPTIONS, options, NULL)) != -1) {
@@ -130,6 +165,8 @@ static int run_export(struct context *ctx, int argc, char **argv)
 			if (*end || v < 1 || v > 0x1f)
 				return usage_error(&cmd_export, "--guest-slot %s: a slot from 1 to 0x1f", optarg);
 			guest_slot = (int)v;
+		} else if (c == OPT_FORCE) {
+			force = true;
 		} else if (handle_global_option(ctx, &cmd_export, c, &code) < 0) {
 			return code;
 		}
@@ -148,18 +185,17 @@ static int run_export(struct context *ctx, int argc, char **argv)
 		code = machine_find_device(&m, argv[i], &cmd_export, &d);
 		if (code)
 			goto out;
-		if (pci_is_bridge(d)) {
-			ERR("%s is a bridge; bridges stay with the host and are never passed through", d->name);
-			code = EXIT_USAGE;
-			goto out;
+		{
+			struct policy_claim pc = { .via = VIA_EXPORT };
+			struct policy_verdict v;
+
+			if (policy_judge(&m.pci, &m.groups, d, &pc, &v) == POLICY_REFUSE) {
+				ERR("%s", v.text);
+				code = v.kind == REASON_NO_GROUP ? EXIT_CHECK_FAILED : EXIT_USAGE;
+				goto out;
+			}
 		}
 		g = groups_find(&m.groups, d->group);
-		if (!g) {
-			ERR("%s has no IOMMU group and cannot be passed through; 'vfio-claim list' says why",
-			    d->name);
-			code = EXIT_CHECK_FAILED;
-			goto out;
-		}
 		for (int k = 0; k < g->n_devs; k++)
 			if (!pci_is_infrastructure(g->devs[k]) && add_unique(&devs, &n, g->devs[k]) < 0) {
 				code = EXIT_UNAVAILABLE;
@@ -169,13 +205,17 @@ static int run_export(struct context *ctx, int argc, char **argv)
 	if (n > 1)	/* devs is NULL when nothing was added: qsort(NULL, 0) is undefined */
 		qsort(devs, (size_t)n, sizeof(*devs), addr_order);
 	slots = calloc((size_t)n + 1, sizeof(*slots));
-	if (!slots) {
+	host_needs = calloc((size_t)n + 1, sizeof(*host_needs));
+	if (!slots || !host_needs) {
 		code = EXIT_UNAVAILABLE;
 		goto out;
 	}
+	code = export_policy(&m, devs, n, force, host_needs);
+	if (code)
+		goto out;
 	assign_guest_slots(devs, n, guest_slot, slots);
 	for (int i = 0; i < n; i++)
-		if (!pci_driver_is_vfio(devs[i]->driver))
+		if (!pci_driver_is_vfio(devs[i]->driver) && !host_needs[i])
 			WRN(format == OPT_LIBVIRT ?
 				    "%s is on %s, not vfio-pci: 'vfio-claim bind %s' first, or let libvirt do it (managed='yes')" :
 				    "%s is on %s, not vfio-pci: 'vfio-claim bind %s' before starting QEMU",
@@ -217,12 +257,14 @@ const struct command cmd_export = {
 	.name = "export",
 	.run = run_export,
 	.summary = "print libvirt <hostdev> or QEMU -device lines for devices and their groups",
-	.usage = "export --libvirt|--qemu DEVICE... [--guest-slot N]\n"
+	.usage = "export --libvirt|--qemu DEVICE... [--guest-slot N] [--force]\n"
 		 "\n"
 		 "Print what passes DEVICE and the other endpoints of its IOMMU group to a guest:\n"
 		 "libvirt <hostdev mode='subsystem' type='pci' managed='yes'> elements, or QEMU\n"
 		 "'-device vfio-pci,host=...' arguments. The functions of one card stay together\n"
 		 "in one guest slot on bus 0 (QEMU's addr=SLOT.FUNCTION), function 0 with\n"
 		 "multifunction=on; cards take slots from --guest-slot on, 0x10 by default.\n"
-		 "--json gives each device with its guest address.\n",
+		 "--json gives each device with its guest address. A group holding a device the\n"
+		 "host needs (boot VGA, a mounted filesystem's controller, an interface up, an\n"
+		 "SR-IOV PF with VFs) is refused: exit 1, nothing printed, unless --force.\n",
 };

@@ -30,6 +30,7 @@
 #include "log.h"
 #include "machine.h"
 #include "macro.h"
+#include "policy.h"
 #include "resolve.h"
 
 /* The package's static rule, as installed; see udev/. */
@@ -174,6 +175,77 @@ out:
 	next_boot_free(&nb);
 }
 
+/* The policy finding about d, if the config reaches it against the claim policy. */
+static const struct finding *policy_finding(const struct resolution *res, const struct pci_dev *d)
+{
+	for (int i = 0; i < res->n_findings; i++)
+		if (res->findings[i].kind == FIND_POLICY && res->findings[i].dev == d)
+			return &res->findings[i];
+	return NULL;
+}
+
+/*
+ * The fix for a claimed device not on vfio-pci: bind it with the claimed
+ * devices of its card and group that are not on vfio-pci either, when the
+ * claim policy lets bind take them now; else why not, without a command.
+ */
+static void bind_fix(const struct machine *m, const struct resolution *res,
+		     const struct claimed *cd, char *fix, size_t size)
+{
+	_cleanup_free_ struct pci_dev **sel = calloc((size_t)res->n + 1, sizeof(*sel));
+	struct policy_claim pc = { .via = VIA_BIND, .force = cd->claim->force,
+				   .partial = cd->claim->partial };
+	struct policy_verdict v;
+	size_t len;
+	int n = 0;
+
+	if (!sel) {
+		snprintf(fix, size, "out of memory");
+		return;
+	}
+	for (int i = 0; i < res->n; i++) {
+		const struct pci_dev *o = res->devs[i].dev;
+
+		if (o == cd->dev || (!pci_driver_is_vfio(o->driver) &&
+				     ((o->group >= 0 && o->group == cd->dev->group) ||
+				      (o->addr.domain == cd->dev->addr.domain && o->addr.bus == cd->dev->addr.bus &&
+				       o->addr.slot == cd->dev->addr.slot))))
+			sel[n++] = res->devs[i].dev;
+	}
+	pc.taken = sel;
+	pc.n_taken = n;
+	for (int i = 0; i < n; i++) {
+		enum policy_answer a = policy_judge(&m->pci, &m->groups, sel[i], &pc, &v);
+
+		if (a == POLICY_NEEDS_FORCE || (a == POLICY_REFUSE && cd->claim->force)) {
+			snprintf(fix, size, "none now: %s, and the host uses it; it goes to vfio-pci at the next boot",
+				 v.text);
+			return;
+		}
+		if (a != POLICY_CLAIM) {
+			snprintf(fix, size, "none now: %s", v.text);
+			return;
+		}
+	}
+	/* A forced claim of a device the host uses now is for the next boot, never for bind. */
+	for (int i = 0; cd->claim->force && i < n; i++) {
+		int pos = 0;
+		enum reason_kind kind;
+		const struct pci_use *use;
+
+		if (policy_host_need_next(sel[i], &pos, &kind, &use)) {
+			snprintf(fix, size, "none now: %s is in use by the host (%s); it goes to vfio-pci at the next boot",
+				 sel[i]->name, reason_name(kind));
+			return;
+		}
+	}
+	len = (size_t)snprintf(fix, size, "'vfio-claim bind%s", cd->claim->partial ? " --partial" : "");
+	for (int i = 0; i < n && len < size; i++)
+		len += (size_t)snprintf(fix + len, size - len, " %s", sel[i]->name);
+	if (len < size)
+		snprintf(fix + len, size - len, "'");
+}
+
 /* Now: present, on vfio-pci, group viable. */
 static void check_devices_now(const struct machine *m, const struct resolution *res,
 			      const struct config *cfg, int argc, char **argv, struct checks *c)
@@ -181,20 +253,25 @@ static void check_devices_now(const struct machine *m, const struct resolution *
 	(void)cfg;
 	for (int i = 0; i < res->n_findings; i++) {
 		const struct finding *f = &res->findings[i];
-		char subject[64], fix[256];
+		char subject[64], fix[1024];
 
-		if (f->kind == FIND_SEVERAL || f->kind == FIND_HOST_NEEDS || f->kind == FIND_BRIDGE)
+		if (f->kind == FIND_SEVERAL)
 			continue;
 		if (f->dev && !wanted(argc, argv, f->dev))
 			continue;
-		if (f->claim->kind == CLAIM_SLOT)
-			vc_format_addr(subject, &f->claim->slot.addr);
-		else
-			snprintf(subject, sizeof(subject), "%04x:%04x", f->claim->id.vendor, f->claim->id.device);
+		claim_subject_text(f->claim, subject, sizeof(subject));
+		if (f->kind == FIND_POLICY) {
+			/* Without an IOMMU the iommu line is the one cause. */
+			if (f->verdict.answer == POLICY_REFUSE && f->verdict.kind == REASON_NO_GROUP)
+				continue;
+			resolution_fix_text(res, m, f, fix, sizeof(fix));
+			add_check(c, false, f->dev->name, "policy", fix, "%s", f->text);
+			continue;
+		}
 		if (f->kind == FIND_ABSENT)
 			snprintf(fix, sizeof(fix), "check the hardware, or 'vfio-claim remove %s'", subject);
 		else if (f->kind == FIND_ID_MISMATCH)
-			snprintf(fix, sizeof(fix), "'vfio-claim remove %s', then 'vfio-claim add' the right device", subject);
+			snprintf(fix, sizeof(fix), "'vfio-claim remove %s', then claim the right device with vfio-claim add", subject);
 		else if (f->kind == FIND_NO_MATCH)
 			snprintf(fix, sizeof(fix), "check the hardware, or 'vfio-claim remove %s'", subject);
 		else
@@ -204,17 +281,23 @@ static void check_devices_now(const struct machine *m, const struct resolution *
 	for (int i = 0; i < res->n; i++) {
 		const struct pci_dev *d = res->devs[i].dev;
 		const struct iommu_group *g = groups_find(&m->groups, d->group);
-		char fix[256], subject[32];
+		char fix[1024], subject[64], claimed[64];
 		bool seen = false;
 
 		if (!wanted(argc, argv, d))
 			continue;
-		snprintf(fix, sizeof(fix), "vfio-claim bind %s", d->name);
 		if (pci_driver_is_vfio(d->driver))
 			add_check(c, true, d->name, "bound", NULL, "on %s", d->driver);
-		else
+		else if (!m->groups.iommu)
+			continue;	/* the iommu line says why: no per-device fix can work */
+		else if (policy_finding(res, d))
+			add_check(c, false, d->name, "bound", "see its 'policy' line", "on %s, not vfio-pci",
+				  d->driver ? d->driver : "no driver");
+		else {
+			bind_fix(m, res, &res->devs[i], fix, sizeof(fix));
 			add_check(c, false, d->name, "bound", fix, "on %s, not vfio-pci",
 				  d->driver ? d->driver : "no driver");
+		}
 		/* A group is judged once, with the first of its claimed devices. */
 		for (int k = 0; k < i; k++)
 			seen |= res->devs[k].dev->group == d->group && wanted(argc, argv, res->devs[k].dev);
@@ -225,6 +308,7 @@ static void check_devices_now(const struct machine *m, const struct resolution *
 			add_check(c, true, subject, "viable", NULL, "can go to a guest");
 			continue;
 		}
+		claim_subject_text(res->devs[i].claim, claimed, sizeof(claimed));
 		for (int k = 0; k < g->n_not_now; k++) {
 			const struct reason *r = &g->not_now[k];
 			char text[256];
@@ -232,14 +316,18 @@ static void check_devices_now(const struct machine *m, const struct resolution *
 			if (resolution_find(res, r->dev))
 				continue;	/* a claimed device: its own line says it */
 			reason_text(r, text, sizeof(text));
-			snprintf(fix, sizeof(fix), "vfio-claim add --group %s, then 'vfio-claim bind --group %s'",
-				 d->name, d->name);
+			if (g->n_blockers || res->devs[i].claim->kind != CLAIM_SLOT)
+				snprintf(fix, sizeof(fix), "none while the group holds what the host needs (below)");
+			else
+				claim_add_command(fix, sizeof(fix), res->devs[i].claim, claimed, true, false,
+						  false);
 			add_check(c, false, subject, "viable", fix, "is not viable: %s is %s, not claimed",
 				  r->dev->name, text);
 		}
 		for (int k = 0; k < g->n_blockers; k++) {
 			const struct reason *r = &g->blockers[k];
-			char text[256];
+			const struct claimed *rc = resolution_find(res, r->dev);
+			char text[256], who[64];
 
 			reason_text(r, text, sizeof(text));
 			if (r->kind == REASON_FIRMWARE_FB) {
@@ -248,9 +336,10 @@ static void check_devices_now(const struct machine *m, const struct resolution *
 				add_check(c, false, subject, "framebuffer", fix, "holds %s: %s", r->dev->name, text);
 				continue;
 			}
-			add_check(c, false, subject, "viable",
-				  "the host needs it: remove the claim ('vfio-claim remove') or move the card",
-				  "holds %s, %s", r->dev->name, text);
+			claim_subject_text(rc ? rc->claim : res->devs[i].claim, who, sizeof(who));
+			snprintf(fix, sizeof(fix), "the host needs it: 'vfio-claim remove %s', or move the card",
+				 who);
+			add_check(c, false, subject, "viable", fix, "holds %s, %s", r->dev->name, text);
 		}
 	}
 }
@@ -735,6 +824,24 @@ static void print_checks(const struct checks *c, bool json)
 		printf("ok: %d checks hold now and for the next boot\n", c->n);
 }
 
+/*
+ * apply refuses a config the claim policy refuses (65): while it does, a fix
+ * that is 'vfio-claim apply' would be refused too; point at the policy line.
+ */
+static void policy_first(const struct resolution *res, struct checks *c)
+{
+	bool blocked = false;
+
+	for (int i = 0; i < res->n_findings; i++)
+		blocked |= res->findings[i].kind == FIND_POLICY &&
+			   !(res->findings[i].verdict.answer == POLICY_REFUSE &&
+			     res->findings[i].verdict.kind == REASON_NO_GROUP);
+	for (int i = 0; blocked && i < c->n; i++)
+		if (!c->v[i].ok && !strncmp(c->v[i].fix, "vfio-claim apply", 16))
+			snprintf(c->v[i].fix, sizeof(c->v[i].fix),
+				 "none until the 'policy' problem is fixed: apply refuses this config");
+}
+
 /* Every check for the loaded setup, printed; the exit code. */
 static int verify_setup(struct context *ctx, struct claim_setup *s, int argc, char **argv)
 {
@@ -769,6 +876,7 @@ static int verify_setup(struct context *ctx, struct claim_setup *s, int argc, ch
 		free(checks.v);
 		return EXIT_UNAVAILABLE;
 	}
+	policy_first(&s->res, &checks);
 	if (!s->cfg.n && !by_hand && !ctx->json && !checks_failed(&checks)) {
 		printf("nothing to verify: /%s has no claims and modprobe.d has no 'options vfio-pci ids='\n",
 		       CONFIG_MAIN);

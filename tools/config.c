@@ -80,6 +80,14 @@ int config_parse_line(const char *line, struct claim *claim, char *why, size_t w
 			if (claim->rebind)
 				goto repeated;
 			claim->rebind = true;
+		} else if (streq(word, "force")) {
+			if (claim->force)
+				goto repeated;
+			claim->force = true;
+		} else if (streq(word, "partial")) {
+			if (claim->partial)
+				goto repeated;
+			claim->partial = true;
 		} else if (strncmp(word, "owner=", 6) == 0) {
 			if (claim->owner)
 				goto repeated;
@@ -91,7 +99,7 @@ int config_parse_line(const char *line, struct claim *claim, char *why, size_t w
 			if (!claim->owner)
 				return -ENOMEM;
 		} else {
-			snprintf(why, why_size, "unknown option '%s' (options are: group, rebind, owner=USER[:GROUP])",
+			snprintf(why, why_size, "unknown option '%s' (options are: group, rebind, force, partial, owner=USER[:GROUP])",
 				 word);
 			free(claim->owner);
 			claim->owner = NULL;
@@ -126,6 +134,10 @@ void config_format_claim(const struct claim *c, char *buf, size_t size)
 		n += snprintf(buf + n, size - (size_t)n, " group");
 	if (c->rebind && (size_t)n < size)
 		n += snprintf(buf + n, size - (size_t)n, " rebind");
+	if (c->force && (size_t)n < size)
+		n += snprintf(buf + n, size - (size_t)n, " force");
+	if (c->partial && (size_t)n < size)
+		n += snprintf(buf + n, size - (size_t)n, " partial");
 	if (c->owner && (size_t)n < size)
 		snprintf(buf + n, size - (size_t)n, " owner=%s", c->owner);
 }
@@ -298,4 +310,17 @@ void config_free(struct config *cfg)
 void claim_origin_text(const struct claim *c, char *buf, size_t size)
 {
 	snprintf(buf, size, "/%s:%d", c->file ? c->file : "?", c->line);
+}
+
+void claim_subject_text(const struct claim *c, char *buf, size_t size)
+{
+	char addr[VC_ADDR_STRLEN];
+
+	if (c->kind == CLAIM_SLOT)
+		snprintf(buf, size, "%s", vc_format_addr(addr, &c->slot.addr));
+	else if (c->id.subvendor == VC_ANY_ID)
+		snprintf(buf, size, "%04x:%04x", c->id.vendor, c->id.device);
+	else
+		snprintf(buf, size, "%04x:%04x:%04x:%04x", c->id.vendor, c->id.device, c->id.subvendor,
+			 c->id.subdevice);
 }

@@ -3,8 +3,8 @@
  * /etc/vfio-claim.conf and /etc/vfio-claim.conf.d/ *.conf: one claim a line.
  *
  *   # a comment
- *   0000:0a:00.0@10de:1c03 [group] [rebind] [owner=USER[:GROUP]]
- *   10de:1c03[:1458:3728]  [group] [rebind] [owner=USER[:GROUP]]
+ *   0000:0a:00.0@10de:1c03 [group] [rebind] [force] [partial] [owner=USER[:GROUP]]
+ *   10de:1c03[:1458:3728]  [group] [rebind] [force] [partial] [owner=USER[:GROUP]]
  *
  * An address claim carries the vendor:device it expects there (the same
  * ADDRESS@ID form as the module's slots=), so that a renumbered bus cannot
@@ -12,7 +12,10 @@
  * ID. "group" extends the claim to the endpoints of the device's IOMMU
  * group (bridges are never claimed). "rebind" lets the module take the device
  * from a driver that already has it when the module loads: the only way
- * past a built-in driver, which binds before any module loads. "owner=" gives /dev/vfio/N of the group
+ * past a built-in driver, which binds before any module loads. "force" and
+ * "partial" are the claim policy's overrides (policy.h): "force" takes a
+ * device the host needs, "partial" a claim that splits a card or a group.
+ * "owner=" gives /dev/vfio/N of the group
  * to a user (and group) so that QEMU need not run as root.
  */
 #pragma once
@@ -38,6 +41,8 @@ struct claim {
 	struct vc_pci_id id;
 	bool whole_group;
 	bool rebind;		/* take it from a driver that has it at module load (a built-in one) */
+	bool force;		/* take it even when the host needs it (policy.h) */
+	bool partial;		/* take it even when it splits a card or a group (policy.h) */
 	char *owner;		/* "user" or "user:group", NULL when not asked */
 	char *file;		/* root-relative path, for messages */
 	int line;
@@ -79,3 +84,6 @@ void claim_origin_text(const struct claim *c, char *buf, size_t size);
 
 /* The canonical text of a claim, as add writes it. */
 void config_format_claim(const struct claim *c, char *buf, size_t size);
+
+/* What names a claim on the command line ('vfio-claim remove' takes it): its address or ID. */
+void claim_subject_text(const struct claim *c, char *buf, size_t size);

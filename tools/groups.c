@@ -21,41 +21,6 @@ static int push_reason(struct reason **v, int *n, enum reason_kind kind, struct 
 	return 0;
 }
 
-/*
- * The reasons the host needs d, one a call from *pos (0 to start): the boot
- * VGA device, then each mounted filesystem, active swap and interface up on
- * it. The one place that decides it, for the group verdicts and for the
- * refusals of add and bind alike.
- */
-static bool host_need_next(const struct pci_dev *d, int *pos, enum reason_kind *kind,
-			   const struct pci_use **use)
-{
-	if (*pos == 0) {
-		*pos = 1;
-		if (d->boot_vga == 1) {
-			*kind = REASON_BOOT_VGA;
-			*use = NULL;
-			return true;
-		}
-	}
-	for (; *pos - 1 < d->n_uses; (*pos)++) {
-		const struct pci_use *u = &d->uses[*pos - 1];
-
-		if (u->kind == USE_MOUNT)
-			*kind = REASON_MOUNT;
-		else if (u->kind == USE_SWAP)
-			*kind = REASON_SWAP;
-		else if (u->kind == USE_NET && u->active)
-			*kind = REASON_NET_UP;
-		else
-			continue;
-		*use = u;
-		(*pos)++;
-		return true;
-	}
-	return false;
-}
-
 static int judge_member(const struct sysroot *root, const struct fb_ranges *fb, struct iommu_group *g,
 			struct pci_dev *d)
 {
@@ -94,14 +59,12 @@ static int judge_member(const struct sysroot *root, const struct fb_ranges *fb, 
 	if (r < 0)
 		return r;
 
-	if (d->numvfs > 0)
-		r = push_reason(&g->blockers, &g->n_blockers, REASON_SRIOV_PF, d, NULL);
 	{
 		const struct pci_use *use;
 		enum reason_kind kind;
 		int pos = 0;
 
-		while (r == 0 && host_need_next(d, &pos, &kind, &use))
+		while (r == 0 && policy_host_need_next(d, &pos, &kind, &use))
 			r = push_reason(&g->blockers, &g->n_blockers, kind, d, use);
 	}
 	return r;
@@ -262,23 +225,6 @@ const char *verdict_name(enum verdict v)
 	return names[v];
 }
 
-const char *reason_name(enum reason_kind k)
-{
-	static const char *const names[] = {
-		[REASON_HOST_DRIVER] = "host-driver",
-		[REASON_UNCLAIMED] = "unclaimed",
-		[REASON_NO_DMA_DRIVER] = "no-dma-driver",
-		[REASON_BOOT_VGA] = "boot-vga",
-		[REASON_MOUNT] = "mounted-filesystem",
-		[REASON_SWAP] = "active-swap",
-		[REASON_NET_UP] = "network-up",
-		[REASON_SRIOV_PF] = "sriov-vfs-enabled",
-		[REASON_FIRMWARE_FB] = "firmware-framebuffer",
-	};
-
-	return names[k];
-}
-
 void reason_text(const struct reason *r, char *buf, size_t size)
 {
 	const struct pci_dev *d = r->dev;
@@ -315,26 +261,10 @@ void reason_text(const struct reason *r, char *buf, size_t size)
 		snprintf(buf, size, "firmware framebuffer %s holds BAR %d (0x%" PRIx64 "-0x%" PRIx64 "): vfio-pci cannot reserve it; boot with %s",
 			 r->fb->name, r->bar, r->fb->start, r->fb->end, fb_kernel_arg(r->fb->name));
 		break;
+	default:
+		snprintf(buf, size, "%s", reason_name(r->kind));
+		break;
 	}
-}
-
-const char *pci_host_need(const struct pci_dev *d, char *buf, size_t size)
-{
-	const struct pci_use *use;
-	enum reason_kind kind;
-	int pos = 0;
-
-	if (!host_need_next(d, &pos, &kind, &use))
-		return NULL;
-	if (kind == REASON_BOOT_VGA)
-		snprintf(buf, size, "is the boot VGA device (the host's console)");
-	else if (kind == REASON_MOUNT)
-		snprintf(buf, size, "controls the filesystem mounted at %s", use->what);
-	else if (kind == REASON_SWAP)
-		snprintf(buf, size, "holds active swap %s", use->what);
-	else
-		snprintf(buf, size, "has network interface %s up", use->what);
-	return buf;
 }
 
 const char *pci_firmware_fb(const struct group_set *gs, const struct pci_dev *d, char *buf, size_t size,

@@ -11,6 +11,7 @@
 
 #include "framebuffer.h"
 #include "pci.h"
+#include "policy.h"
 
 enum verdict {
 	VERDICT_READY,		/* can go to a guest now */
@@ -19,17 +20,6 @@ enum verdict {
 	VERDICT_NO_ENDPOINTS,	/* bridges only: nothing to pass through */
 };
 
-enum reason_kind {
-	REASON_HOST_DRIVER,	/* an endpoint on a host driver: claim it */
-	REASON_UNCLAIMED,	/* an unbound endpoint that nothing claims yet */
-	REASON_NO_DMA_DRIVER,	/* a bridge or chipset function on a driver that does not manage DMA */
-	REASON_BOOT_VGA,
-	REASON_MOUNT,
-	REASON_SWAP,
-	REASON_NET_UP,
-	REASON_SRIOV_PF,	/* a PF with VFs enabled: vfio-pci refuses it */
-	REASON_FIRMWARE_FB,	/* a firmware framebuffer holds one of its BARs */
-};
 
 struct reason {
 	enum reason_kind kind;
@@ -66,12 +56,6 @@ void groups_free(struct group_set *gs);
 struct iommu_group *groups_find(const struct group_set *gs, int number);
 
 const char *verdict_name(enum verdict v);
-const char *reason_name(enum reason_kind k);
-/*
- * Why the host needs a device: "is the boot VGA device (the host's console)",
- * "controls the filesystem mounted at /", ... into buf; NULL when it does not.
- */
-const char *pci_host_need(const struct pci_dev *d, char *buf, size_t size);
 /*
  * Whether a firmware framebuffer holds one of d's BARs: the text ("firmware
  * framebuffer BOOTFB holds BAR 0 ...") into buf, the kernel argument that

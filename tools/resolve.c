@@ -52,47 +52,68 @@ static int take(struct resolution *res, struct pci_dev *d, const struct claim *c
 	return 0;
 }
 
-/* Say once per device when it is something the host needs. */
-static int check_host_needs(struct resolution *res, const struct claim *c, struct pci_dev *d)
-{
-	char why[200];
-
-	if (!pci_host_need(d, why, sizeof(why)))
-		return 0;
-	return add_finding(res, FIND_HOST_NEEDS, c, d, "%s %s", d->name, why);
-}
-
 static int take_with_group(struct resolution *res, const struct machine *m,
 			   const struct claim *c, struct pci_dev *d)
 {
 	struct iommu_group *g;
 	int r;
 
-	if (pci_is_bridge(d))
-		return add_finding(res, FIND_BRIDGE, c, d,
-				   "%s is a bridge; bridges stay with the host (pcieport) and are never claimed",
-				   d->name);
 	r = take(res, d, c, false);
-	if (r == 0)
-		r = check_host_needs(res, c, d);
-	if (r < 0 || !c->whole_group)
+	if (r < 0 || !c->whole_group || pci_is_infrastructure(d))
 		return r;
 	g = d->group >= 0 ? groups_find(&m->groups, d->group) : NULL;
-	if (!g)
-		return add_finding(res, FIND_NO_GROUP, c, d,
-				   "%s has no IOMMU group; 'group' cannot be expanded (is the IOMMU on?)",
-				   d->name);
-	for (int i = 0; i < g->n_devs && r == 0; i++) {
+	for (int i = 0; g && i < g->n_devs && r == 0; i++) {
 		struct pci_dev *member = g->devs[i];
 
-		if (member == d || pci_is_infrastructure(member))
-			continue;
-		if (!resolution_find(res, member)) {
+		if (member != d && !pci_is_infrastructure(member))
 			r = take(res, member, c, true);
-			if (r == 0)
-				r = check_host_needs(res, c, member);
-		}
 	}
+	return r;
+}
+
+/* Whether a refusal is for good: the device is not even written down. */
+static bool refused_for_good(const struct policy_verdict *v)
+{
+	return v->answer == POLICY_REFUSE && v->kind != REASON_NO_GROUP;
+}
+
+/*
+ * Ask the policy about every device taken, with everything taken as the
+ * set it is taken with; drop what it refuses for good.
+ */
+static int judge_taken(struct resolution *res, const struct machine *m)
+{
+	_cleanup_free_ struct pci_dev **taken = calloc((size_t)res->n + 1, sizeof(*taken));
+	int kept = 0, r = 0;
+
+	if (!taken)
+		return -ENOMEM;
+	for (int i = 0; i < res->n; i++)
+		taken[i] = res->devs[i].dev;
+	for (int i = 0; i < res->n && r == 0; i++) {
+		const struct claimed *cd = &res->devs[i];
+		struct policy_claim pc = {
+			.via = cd->by_group ? VIA_GROUP : cd->claim->kind == CLAIM_ID ? VIA_ID : VIA_ADDRESS,
+			.force = cd->claim->force,
+			.partial = cd->claim->partial,
+			.taken = taken,
+			.n_taken = res->n,
+		};
+		struct policy_verdict v;
+		char origin[300];
+
+		if (policy_judge(&m->pci, &m->groups, cd->dev, &pc, &v) == POLICY_CLAIM) {
+			res->devs[kept++] = *cd;
+			continue;
+		}
+		claim_origin_text(cd->claim, origin, sizeof(origin));
+		r = add_finding(res, FIND_POLICY, cd->claim, cd->dev, "%s: %s", origin, v.text);
+		if (r == 0)
+			res->findings[res->n_findings - 1].verdict = v;
+		if (!refused_for_good(&v))
+			res->devs[kept++] = *cd;
+	}
+	res->n = kept;
 	return r;
 }
 
@@ -156,6 +177,8 @@ int resolve_claims(const struct config *cfg, const struct machine *m, struct res
 						origin, c->id.vendor, c->id.device, matches, list);
 		}
 	}
+	if (r == 0)
+		r = judge_taken(res, m);
 	if (r < 0) {
 		resolution_free(res);
 		return r;
@@ -170,4 +193,67 @@ void resolution_free(struct resolution *res)
 	free(res->devs);
 	free(res->findings);
 	memset(res, 0, sizeof(*res));
+}
+
+size_t claim_add_command(char *buf, size_t size, const struct claim *c, const char *addr,
+			 bool group, bool force, bool partial)
+{
+	int n = snprintf(buf, size, "'vfio-claim add%s%s%s%s%s%s %s'",
+				group || c->whole_group ? " --group" : "", c->rebind ? " --rebind" : "",
+				force || c->force ? " --force" : "",
+				partial || c->partial ? " --partial" : "",
+				c->owner ? " --owner " : "", c->owner ? c->owner : "", addr);
+
+	return n < 0 ? 0 : (size_t)n < size ? (size_t)n : size - 1;
+}
+
+void resolution_fix_text(const struct resolution *res, const struct machine *m,
+			 const struct finding *f, char *buf, size_t size)
+{
+	const struct claim *c = f->claim;
+	const struct policy_verdict *v = &f->verdict;
+	char subject[VC_ADDR_STRLEN + 16];
+	size_t n;
+
+	claim_subject_text(c, subject, sizeof(subject));
+	n = (size_t)snprintf(buf, size, "'vfio-claim remove %s'", subject);
+	if (n >= size || v->answer == POLICY_REFUSE)
+		return;
+	if (c->kind == CLAIM_SLOT) {
+		if (v->answer == POLICY_NEEDS_FORCE) {
+			snprintf(buf + n, size - n, "; or, to take it anyway, ");
+			n += strlen(buf + n);
+			claim_add_command(buf + n, size - n, c, subject, false, true, false);
+			return;
+		}
+		/* Claiming the rest of the group keeps it whole, when nothing in it is the host's. */
+		{
+			const struct iommu_group *g = groups_find(&m->groups, f->dev->group);
+
+			if (g && !g->n_blockers && !c->whole_group &&
+			    v->other && v->other->group == f->dev->group) {
+				snprintf(buf + n, size - n, "; or 'vfio-claim add --group %s'", subject);
+				n += strlen(buf + n);
+			}
+		}
+		snprintf(buf + n, size - n, "; or, to keep the split, ");
+		n += strlen(buf + n);
+		claim_add_command(buf + n, size - n, c, subject, false, false, true);
+		return;
+	}
+	/* An ID claim: the devices it may take, by address. */
+	for (int i = 0; i < res->n; i++) {
+		const struct claimed *cd = &res->devs[i];
+		bool blocked = false;
+
+		if (cd->claim != c || cd->by_group)
+			continue;
+		for (int k = 0; k < res->n_findings; k++)
+			blocked |= res->findings[k].dev == cd->dev && res->findings[k].kind == FIND_POLICY;
+		if (blocked || n + 80 >= size)
+			continue;
+		snprintf(buf + n, size - n, ", then ");
+		n += strlen(buf + n);
+		n += claim_add_command(buf + n, size - n, c, cd->dev->name, false, false, false);
+	}
 }

@@ -55,22 +55,23 @@ make_initramfs() {
 	run --separate-stderr vc add 0a:00.0 --group
 	assert_success
 	assert_output "0000:0a:00.0 is already claimed at /etc/vfio-claim.conf:4: 0000:0a:00.0@10de:1c03 group"
-	run --separate-stderr vc add 0a:00.0
+	run --separate-stderr vc add 0a:00.0 --partial
 	assert_success
-	assert_output "/etc/vfio-claim.conf:4: 0000:0a:00.0@10de:1c03 (was: 0000:0a:00.0@10de:1c03 group); run 'vfio-claim apply' to make it take effect"
+	assert_output "/etc/vfio-claim.conf:4: 0000:0a:00.0@10de:1c03 partial (was: 0000:0a:00.0@10de:1c03 group); run 'vfio-claim apply' to make it take effect"
 }
 
 @test "add refuses the boot VGA device without --force, and bridges always" {
 	run --separate-stderr vc add 43:00.0
 	assert_failure 1
-	assert_equal "$stderr" "vfio-claim: 0000:43:00.0 is the boot VGA device (the host's console); the host needs it: claim it anyway with --force"
+	assert_equal "$stderr" "vfio-claim: 0000:43:00.0 is the boot VGA device (the host's console) [boot-vga]; the host needs it: claim it anyway with --force"
 	[ ! -e "$ROOT/etc/vfio-claim.conf" ]
-	run --separate-stderr vc add 43:00.0 --force
+	run --separate-stderr vc add 43:00.0 --force --group
 	assert_success
+	assert_output "added to /etc/vfio-claim.conf: 0000:43:00.0@1002:67c7 group force; run 'vfio-claim apply' to make it take effect"
 	bridge=$(basename "$(dirname "$(readlink -f "$ROOT/sys/bus/pci/devices/0000:0a:00.0")")")
 	run --separate-stderr vc add "$bridge"
 	assert_failure 64
-	assert_equal "$stderr" "vfio-claim: $bridge is a bridge; bridges stay with the host (pcieport) and are never claimed"
+	assert_equal "$stderr" "vfio-claim: $bridge is a bridge; bridges stay with the host (pcieport) and are never claimed [bridge]"
 }
 
 @test "remove drops the claim and keeps the rest" {
@@ -118,7 +119,7 @@ make_initramfs() {
 
 @test "apply names the kernel arguments still missing and where they go" {
 	sed -i 's/ iommu=pt//' "$ROOT/proc/cmdline"
-	vc add 0a:00.0 >/dev/null
+	vc add 0a:00.0 --partial >/dev/null
 	run --separate-stderr vc apply
 	assert_success
 	assert_equal "$stderr" "vfio-claim: warning: kernel arguments missing: iommu=pt; add them to GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub and run update-grub"
@@ -151,7 +152,7 @@ make_initramfs() {
 }
 
 @test "apply never overwrites a file vfio-claim did not write" {
-	vc add 0a:00.0 >/dev/null
+	vc add 0a:00.0 --partial >/dev/null
 	echo "options vfio_claim slots=mine" >"$ROOT/etc/modprobe.d/vfio-claim-claims.conf"
 	before=$(tree_state "$ROOT/etc")
 	run --separate-stderr vc apply
@@ -161,7 +162,7 @@ make_initramfs() {
 }
 
 @test "a failed write leaves the previous files in place" {
-	vc add 0a:00.0 >/dev/null
+	vc add 0a:00.0 --partial >/dev/null
 	vc apply >/dev/null 2>&1
 	vc add 0a:00.1 >/dev/null
 	# The udev rule cannot be renamed into place once the modprobe.d file has been:
@@ -176,7 +177,7 @@ make_initramfs() {
 }
 
 @test "an unreadable generated file stops apply before anything is written" {
-	vc add 0a:00.0 >/dev/null
+	vc add 0a:00.0 --partial >/dev/null
 	rm -rf "$ROOT/etc/udev/rules.d" && echo "not a directory" >"$ROOT/etc/udev/rules.d"
 	before=$(tree_state "$ROOT/etc")
 	run --separate-stderr vc apply
@@ -186,7 +187,7 @@ make_initramfs() {
 }
 
 @test "two runs at once: the second waits for the lock, then gives up with a clear line" {
-	vc add 0a:00.0 >/dev/null
+	vc add 0a:00.0 --partial >/dev/null
 	mkdir -p "$ROOT/run"
 	flock "$ROOT/run/vfio-claim.lock" sleep 5 &
 	sleep 0.3
@@ -200,7 +201,7 @@ make_initramfs() {
 @test "bind refuses to leave a group half on host drivers" {
 	run --separate-stderr vc_mock bind 0a:00.0
 	assert_failure 1
-	assert_equal "$stderr" "vfio-claim: IOMMU group $(basename "$(readlink "$ROOT/sys/bus/pci/devices/0000:0a:00.0/iommu_group")") would be left half on host drivers: 0000:0a:00.1 stays on snd_hda_intel; name it too, use --group, or --partial to bind only what you named"
+	assert_equal "$stderr" "vfio-claim: 0000:0a:00.0 would split its card: 0000:0a:00.1 stays on snd_hda_intel [split-card]; name it too, use --group, or --partial to bind only what you named"
 	[ ! -e "$BATS_TEST_TMPDIR/writes.log" ]
 }
 
@@ -287,7 +288,7 @@ make_initramfs() {
 	run --separate-stderr vc list 0a:00.0
 	assert_line --regexp "^ +driver vfio-pci  override vfio-pci  claimed by vfio_claim"
 
-	vc add 43:00.1 >/dev/null
+	vc add 43:00.1 --partial >/dev/null
 	vc apply >/dev/null 2>&1
 	run --separate-stderr vc verify 0a:00.0
 	assert_failure 1
@@ -330,7 +331,7 @@ make_initramfs() {
 	run grep '^options' "$ROOT/etc/modprobe.d/vfio-claim-claims.conf"
 	assert_output "options vfio_claim slots=0000:00:0b.0@1b36:0002 rebind=1"
 	run --separate-stderr vc verify 00:0b.0
-	assert_line "0000:00:0b.0: on serial, not vfio-pci; fix: vfio-claim bind 0000:00:0b.0"
+	assert_line "0000:00:0b.0: on serial, not vfio-pci; fix: 'vfio-claim bind 0000:00:0b.0'"
 	refute_line --partial "is built into"
 }
 
