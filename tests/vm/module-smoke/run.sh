@@ -29,7 +29,9 @@ timeout 600 qemu-system-x86_64 -accel tcg -machine q35,kernel-irqchip=split \
 	-append "console=ttyS0 intel_iommu=on iommu=pt panic=1 loglevel=4 no_timer_check" \
 	-device e1000e,addr=0x3 -device e1000e,addr=0x4 \
 	-serial "file:$work/serial.log" >/dev/null 2>&1 || true
-log=$work/serial.log
+# The serial console ends lines with CR LF.
+tr -d '\r' <"$work/serial.log" >"$work/console.log"
+log=$work/console.log
 sed -n '/SMOKE-END/q;p' "$log" >"$work/until-end.log"
 rc=0
 grep -aq SMOKE-END "$log" || { echo "module-smoke: the guest did not finish (log $log)"; rc=1; }
