@@ -3,16 +3,19 @@
 #   make module [KVER=...|KDIR=...]   build vfio_claim.ko in build/module/KVER/
 #   make check-parse                  unit tests of module/vc_parse.c
 #   make check-fuzz                   libFuzzer run of module/vc_parse.c
+#   make check-module-detect          module/vc-detect.sh against header
+#                                     fixtures of the three driver_override states
 #   make check-module-build           W=1 + sparse build against every installed
 #                                     kernel's headers, then checkpatch
 #   make check-initramfs              shellcheck the boot scripts; build a real
 #                                     initramfs per kernel and check its contents
 #   make install-module DESTDIR=...   DKMS source, udev, modprobe.d, initramfs
 DEP_GROUPS += module
-CHECKS += parse fuzz module-build initramfs
+CHECKS += parse fuzz module-detect module-build initramfs
 
 KVER ?= $(shell uname -r)
-MODULE_FILES := module/Kbuild module/Makefile $(sort $(wildcard module/*.c module/*.h))
+MODULE_FILES := module/Kbuild module/Makefile module/vc-detect.sh \
+	$(sort $(wildcard module/*.c module/*.h))
 MODULE_DKMS_DIR = $(DESTDIR)/usr/src/vfio-claim-$(VERSION)
 
 # Kbuild must not inherit this make's command line (CC=, CFLAGS=...): the
@@ -28,7 +31,7 @@ rm -rf $(1) && mkdir -p $(1)/module && \
 	cp $(MODULE_FILES) $(1)/module/ && cp VERSION $(1)/
 endef
 
-.PHONY: module check-parse check-fuzz check-module-build check-initramfs install-module
+.PHONY: module check-parse check-fuzz check-module-detect check-module-build check-initramfs install-module
 module:
 	@if [ -z "$(KDIR)" ] && [ ! -d /lib/modules/$(KVER)/build ]; then \
 		echo "module: no headers for $(KVER) in /lib/modules/$(KVER)/build; give KVER= (one of:" \
@@ -72,12 +75,34 @@ check-fuzz: $(BUILD)/fuzz/fuzz_vc_parse
 		tail -40 $$log; echo "fuzz: FAILED (log $$log; crash input in $(BUILD)/fuzz/)" >&2; exit 1; \
 	fi
 
-# Build against every kernel whose headers are installed, with W=1 and
-# sparse (C=1), failing on any warning; then checkpatch. Debian 6.1's headers
-# come from module.list (linux-headers-amd64); the newest 6.12 headers of the
-# bookworm series are resolved now (their ABI number changes) and installed.
+# Which driver_override API Kbuild picks (module/vc-detect.sh), against
+# small header trees in each state: old (6.1), mixed (v7.0: the device.h
+# helpers without PCI's use of them), new (6.12.91+, 7.1+).
+check-module-detect:
+	CC="$(CC)" tests/module-detect/run.sh
+
+# Build against every kernel whose headers are installed, and against sid's
+# newest kernel (7.x) in a cached sid chroot (scripts/sid-chroot.sh, about 7
+# minutes the first time), with W=1 and sparse (C=1), failing on any
+# warning; then checkpatch --strict from 6.1 and from the newest kernel.
+# Debian 6.1's headers come from module.list (linux-headers-amd64); the
+# newest 6.12 headers of the bookworm series are resolved now (their ABI
+# number changes) and installed.
 MODULE_612_HEADERS = apt-cache search --names-only '^linux-headers-6\.12\.[0-9]+\+deb12[0-9a-z.~]*-amd64$$' 2>/dev/null | \
 	sed -n 's/^\(linux-headers-[^ ]*\) .*/\1/p' | sort -V | tail -1
+SID_CHROOT ?= $(BUILD)/sid-chroot
+
+# $(call module_check_report,KVER,DIR,STATUS,LOG): fail on any warning;
+# say which driver_override API Kbuild chose.
+define module_check_report
+if grep -qi -e warning -e 'error' $(4) || [ $(3) != 0 ] || [ ! -f $(2)/module/vfio_claim.ko ]; then \
+	grep -i -B2 -A4 -e warning -e error $(4) | tail -40; \
+	echo "module-build: $(1): FAILED (make status $(3), log $(4))"; rc=1; \
+else \
+	api=$$(grep -o -- '-DVC_OVERRIDE_API_[a-z]*' $(2)/module/.vfio_claim_main.o.cmd | head -1 | sed 's/.*_//'); \
+	echo "module-build: $(1): ok, W=1 and sparse without a warning; driver_override API: $$api; $$(modinfo -F vermagic $(2)/module/vfio_claim.ko)"; \
+fi
+endef
 
 check-module-build:
 	@pkg=$$($(MODULE_612_HEADERS)); \
@@ -93,16 +118,21 @@ check-module-build:
 		dir=$(BUILD)/module-check/$$kver; log=$$dir/build.log; \
 		$(call module_tree,$$dir); \
 		if $(KBUILD_MAKE) -C $$dir/module KVER=$$kver KDIR=$$kdir W=1 C=1 >$$log 2>&1; then st=0; else st=$$?; fi; \
-		if grep -qi -e warning -e 'error' $$log || [ $$st != 0 ] || [ ! -f $$dir/module/vfio_claim.ko ]; then \
-			grep -i -B2 -A4 -e warning -e error $$log | tail -40; \
-			echo "module-build: $$kver: FAILED (make status $$st, log $$log)"; rc=1; continue; \
-		fi; \
-		if grep -q -- -DVC_HAVE_DEVICE_SET_DRIVER_OVERRIDE $$dir/module/.vfio_claim_main.o.cmd; then \
-			api="device_set_driver_override()"; else api="driver_set_override()"; fi; \
-		echo "module-build: $$kver: ok, W=1 and sparse without a warning; driver_override through $$api; $$(modinfo -F vermagic $$dir/module/vfio_claim.ko)"; \
+		$(call module_check_report,$$kver,$$dir,$$st,$$log); \
 	done; \
 	if [ $$n = 0 ]; then echo "module-build: no kernel headers under /lib/modules/*/build" >&2; exit 69; fi; \
+	start=$$(date +%s); \
+	sidk=$$(scripts/sid-chroot.sh $(SID_CHROOT)) || exit $$?; \
+	echo "module-build: sid chroot with $$sidk ready in $$(($$(date +%s) - start)) s"; \
+	dir=$(SID_CHROOT)/build/module-check; log=$(BUILD)/module-check/sid-$$sidk.log; \
+	$(call module_tree,$$dir); \
+	if scripts/sid-chroot.sh $(SID_CHROOT) run make -C /build/module-check/module \
+		KVER=$$sidk W=1 C=1 >$$log 2>&1; then st=0; else st=$$?; fi; \
+	$(call module_check_report,$$sidk (sid),$$dir,$$st,$$log); \
 	scripts/checkpatch.sh || rc=1; \
+	CHECKPATCH_IGNORE=ALLOC_WITH_SIZEOF CHECKPATCH_CACHE=$(abspath $(BUILD))/checkpatch-sid \
+		CHECKPATCH_TARBALL=$$(ls $(SID_CHROOT)/usr/src/linux-source-*.tar.* | sort -V | tail -1) \
+		scripts/checkpatch.sh || rc=1; \
 	exit $$rc
 
 # The boot integration: shell syntax and shellcheck, then a real initramfs

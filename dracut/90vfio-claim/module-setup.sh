@@ -3,7 +3,10 @@
 # dracut module of vfio-claim: put into the initramfs what claims devices for
 # vfio-pci before udev replays the boot's device events, and load vfio_claim
 # before udevd starts (rd.driver.pre, what force_drivers+= does, in
-# etc/cmdline.d: the cmdline hook runs it before the pre-udev hook).
+# etc/cmdline.d). With systemd in the initramfs (Debian's default), the
+# rd.driver.pre modules are loaded by dracut-pre-udev.service, which is
+# ordered before systemd-udevd.service (FACTS.md section 9); not by
+# dracut-cmdline.service.
 #
 # Installed as /usr/lib/dracut/modules.d/90vfio-claim/. Included by default
 # (check returns 0); 'omit_dracutmodules+=" vfio-claim "' leaves it out.
