@@ -30,6 +30,11 @@ struct native_module {
  */
 int kmodinfo_open(const struct sysroot *root, struct kmodinfo **out, char *kver, size_t kver_size);
 void kmodinfo_close(struct kmodinfo *k);
+/*
+ * The root's kernel release: proc/sys/kernel/osrelease, or the only directory
+ * under lib/modules. 0, or -ENOENT when neither tells.
+ */
+int kmodinfo_find_kver(const struct sysroot *root, char *kver, size_t size);
 
 /* The modules a modalias loads (empty when none); *n set. */
 int kmodinfo_lookup(struct kmodinfo *k, const char *modalias, struct native_module **mods, int *n);
