@@ -42,8 +42,8 @@ load helpers
 @test "check: on now, but the next boot's /etc/kernel/cmdline would turn it off" {
 	ROOT=$(copy_fixture ready)
 	rm -r "$ROOT/etc/default"
-	echo "root=UUID=5a0c9e3b-2d7f-4b61-8e94-c7a1f3d5b290 ro quiet" >"$ROOT/etc/kernel/cmdline" 2>/dev/null ||
-		{ mkdir -p "$ROOT/etc/kernel" && echo "root=UUID=5a0c9e3b-2d7f-4b61-8e94-c7a1f3d5b290 ro quiet" >"$ROOT/etc/kernel/cmdline"; }
+	mkdir -p "$ROOT/etc/kernel"
+	echo "root=UUID=5a0c9e3b-2d7f-4b61-8e94-c7a1f3d5b290 ro quiet" >"$ROOT/etc/kernel/cmdline"
 	run --separate-stderr "$VC" --root "$ROOT" check
 	assert_failure 1
 	assert_line "FAIL  iommu-next-boot: the next boot's command line (/etc/kernel/cmdline) lacks intel_iommu=on: the IOMMU will be off after a reboot although it is on now; fix: add intel_iommu=on iommu=pt to /etc/kernel/cmdline, run kernel-install add (or reinstall the kernel) and reboot"
@@ -136,8 +136,8 @@ load helpers
 	assert_success
 	assert_line "nothing is claimed: /etc/vfio-claim.conf has no claims and modprobe.d has no 'options vfio-pci ids='; 'vfio-claim list' shows the devices, 'vfio-claim add DEVICE' claims one"
 	# Claims, or an ids= line made by hand, need the module index.
-	echo "options vfio-pci ids=10de:2503" >"$ROOT/etc/modprobe.d.conf"
-	mkdir -p "$ROOT/etc/modprobe.d" && mv "$ROOT/etc/modprobe.d.conf" "$ROOT/etc/modprobe.d/vfio.conf"
+	mkdir -p "$ROOT/etc/modprobe.d"
+	echo "options vfio-pci ids=10de:2503" >"$ROOT/etc/modprobe.d/vfio.conf"
 	run --separate-stderr "$VC" --root "$ROOT" verify
 	assert_failure 69
 	run --separate-stderr "$VC" --root "$FIXTURES/ready" verify
