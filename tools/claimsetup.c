@@ -4,8 +4,8 @@
 #include "claimsetup.h"
 #include "exitcode.h"
 
-int claim_setup_load(struct context *ctx, const struct command *cmd, int argc, char **argv,
-		     struct claim_setup *s)
+int claim_setup_load_config(struct context *ctx, const struct command *cmd, int argc, char **argv,
+			    struct claim_setup *s)
 {
 	int code;
 
@@ -25,7 +25,15 @@ int claim_setup_load(struct context *ctx, const struct command *cmd, int argc, c
 		return code;
 	if (resolve_claims(&s->cfg, &s->m, &s->res) < 0)
 		return EXIT_UNAVAILABLE;
-	return kmodinfo_open_or_report(ctx, &s->kmod, s->kver, sizeof(s->kver));
+	return 0;
+}
+
+int claim_setup_load(struct context *ctx, const struct command *cmd, int argc, char **argv,
+		     struct claim_setup *s)
+{
+	int code = claim_setup_load_config(ctx, cmd, argc, argv, s);
+
+	return code ? code : kmodinfo_open_or_report(ctx, &s->kmod, s->kver, sizeof(s->kver));
 }
 
 void claim_setup_free(struct claim_setup *s)

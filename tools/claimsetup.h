@@ -25,4 +25,7 @@ struct claim_setup {
  */
 int claim_setup_load(struct context *ctx, const struct command *cmd, int argc, char **argv,
 		     struct claim_setup *s);
+/* The same without libkmod (s->kmod stays NULL), for verify with nothing configured. */
+int claim_setup_load_config(struct context *ctx, const struct command *cmd, int argc, char **argv,
+			    struct claim_setup *s);
 void claim_setup_free(struct claim_setup *s);

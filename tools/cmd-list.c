@@ -13,6 +13,7 @@
 #include "log.h"
 #include "machine.h"
 #include "macro.h"
+#include "readiness.h"
 
 /* --class names, as PCI base class (and subclass when given). */
 static const struct {
@@ -183,7 +184,9 @@ static void print_human(const struct machine *m, const struct filter *f)
 		if (!matches(f, d))
 			continue;
 		if (!header)
-			printf("%sNo IOMMU group (cannot be passed through):\n", first ? "" : "\n");
+			printf("%s%s\n", first ? "" : "\n",
+			       m->groups.iommu ? "No IOMMU group (cannot be passed through):" :
+						 "No IOMMU group, as the IOMMU is off (none can be passed through until it is on):");
 		header = true;
 		print_device(d, "  ");
 	}
@@ -293,7 +296,7 @@ static void json_reasons(struct json *j, const char *key, const struct reason *v
 	json_array_end(j);
 }
 
-static void print_json(const struct machine *m, const struct filter *f)
+static void print_json(const struct machine *m, const struct filter *f, enum cpu_vendor vendor)
 {
 	struct json j;
 
@@ -336,10 +339,13 @@ static void print_json(const struct machine *m, const struct filter *f)
 			json_device(&j, m->groups.ungrouped[i]);
 	json_array_end(&j);
 	if (!m->groups.iommu) {
+		json_kv_string(&j, "cpu_vendor", cpu_vendor_name(vendor));
 		json_key(&j, "advice");
 		json_array_begin(&j);
-		json_string(&j, "intel_iommu=on iommu=pt");
-		json_string(&j, "amd_iommu=on iommu=pt");
+		if (vendor != CPU_AMD)
+			json_string(&j, "intel_iommu=on iommu=pt");
+		if (vendor != CPU_INTEL)
+			json_string(&j, "amd_iommu=on iommu=pt");
 		json_array_end(&j);
 	}
 	json_object_end(&j);
@@ -412,6 +418,7 @@ static int run_list(struct context *ctx, int argc, char **argv)
 		{},
 	};
 	struct filter f = { .class = -1 };
+	enum cpu_vendor vendor;
 	struct machine m;
 	int c, code = 0;
 
@@ -439,13 +446,16 @@ static int run_list(struct context *ctx, int argc, char **argv)
 	if (code)
 		goto out_machine;
 
+	vendor = cpu_vendor_read(&ctx->root);
 	if (ctx->json)
-		print_json(&m, &f);
-	else if (m.groups.iommu)
+		print_json(&m, &f, vendor);
+	else
 		print_human(&m, &f);
 	if (!m.groups.iommu) {
+		/* The devices are shown all the same; then what turns the IOMMU on, for this CPU. */
 		if (!ctx->json)
-			printf("No IOMMU groups: the IOMMU is off or absent; enable VT-d or AMD-Vi in the firmware and boot with intel_iommu=on iommu=pt (Intel) or amd_iommu=on iommu=pt (AMD)\n");
+			printf("\nNo IOMMU groups: the IOMMU is off or absent; %s; 'vfio-claim check' tells which\n",
+			       iommu_enable_advice(vendor));
 		code = EXIT_CHECK_FAILED;
 	} else if (!filter_empty(&f) && !ctx->json) {
 		/* Filtering to nothing is worth a word when a class was asked for. */
@@ -488,6 +498,9 @@ const struct command cmd_list = {
 		 "                 multimedia, net, storage, nvme, sata, usb, serial, bridge, crypto,\n"
 		 "                 accelerator, other\n"
 		 "  --json         one JSON document (schema in README.md)\n"
+		 "\n"
+		 "Without IOMMU groups every device is listed as having none, followed by what\n"
+		 "turns the IOMMU on for this CPU ('vfio-claim check' says what is missing).\n"
 		 "\n"
 		 "Exit status: 0, or 1 when the machine has no IOMMU groups.\n",
 };

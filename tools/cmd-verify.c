@@ -31,6 +31,7 @@
 #include "machine.h"
 #include "macro.h"
 #include "policy.h"
+#include "readiness.h"
 #include "resolve.h"
 
 /* The package's static rule, as installed; see udev/. */
@@ -93,29 +94,58 @@ static bool wanted(int argc, char **argv, const struct pci_dev *d)
 	return false;
 }
 
-static void check_iommu(struct context *ctx, const struct machine *m, struct checks *c)
+/*
+ * The host, from the readiness check: what the claims need (the IOMMU now and
+ * at the next boot, interrupt remapping, vfio), or with nothing claimed every
+ * item; a FAIL is a problem, a PASS an ok line.
+ */
+static void check_host(const struct readiness *host, bool every_scope, struct checks *c)
 {
-	_cleanup_free_ char *interrupts = NULL;
-	char missing[128], where[256];
+	for (int i = 0; i < host->n; i++) {
+		const struct ready_item *it = &host->v[i];
 
-	kernel_args_advice(&ctx->root, m->groups.iommu, missing, sizeof(missing), where, sizeof(where));
-	if (m->groups.iommu) {
-		add_check(c, true, "iommu", "enabled", NULL, "the IOMMU is on (%d groups)", m->groups.n);
-	} else {
-		char fix[512];
-
-		snprintf(fix, sizeof(fix), "enable VT-d or AMD-Vi in the firmware; kernel arguments %s: %s",
-			 missing, where);
-		add_check(c, false, "iommu", "enabled", fix, "the IOMMU is off: there are no IOMMU groups");
+		if (!every_scope && it->scope != SCOPE_CLAIM)
+			continue;
+		if (it->state == READY_FAIL || it->state == READY_PASS)
+			add_check(c, it->state == READY_PASS, it->name, "host", it->fix, "%s", it->message);
 	}
-	if (sysroot_read_all(&ctx->root, "proc/interrupts", &interrupts) >= 0) {
-		bool ir = strstr(interrupts, "IR-") != NULL;
+}
 
-		add_check(c, ir, "iommu", "interrupt-remapping",
-			  "enable interrupt remapping (VT-d/AMD-Vi with x2APIC) in the firmware; do not boot with intremap=off",
-			  ir ? "interrupt remapping is on" :
-			       "interrupt remapping is off (no IR- interrupt domains in /proc/interrupts): vfio refuses MSI devices unless allow_unsafe_interrupts is set");
+/* Whether modprobe.d or the command line gives vfio-pci an ids= list: a setup made by hand. */
+static bool hand_made_setup(struct context *ctx)
+{
+	static const char *const dirs[] = { "etc/modprobe.d", "run/modprobe.d", "usr/lib/modprobe.d",
+					    "lib/modprobe.d" };
+	char cmdline[4096] = "";
+	bool found = false;
+
+	sysroot_read(&ctx->root, "proc/cmdline", cmdline, sizeof(cmdline));
+	if (strstr(cmdline, "vfio-pci.ids=") || strstr(cmdline, "vfio_pci.ids="))
+		return true;
+	for (size_t i = 0; !found && i < ARRAY_SIZE(dirs); i++) {
+		DIR *dir = sysroot_opendir(&ctx->root, dirs[i]);
+		struct dirent *ent;
+
+		while (dir && !found && (ent = readdir(dir))) {
+			_cleanup_free_ char *text = NULL;
+			char path[600], *save = NULL;
+
+			if (ent->d_name[0] == '.' || !strstr(ent->d_name, ".conf"))
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", dirs[i], ent->d_name);
+			if (sysroot_read_all(&ctx->root, path, &text) < 0)
+				continue;
+			for (char *line = strtok_r(text, "\n", &save); line && !found;
+			     line = strtok_r(NULL, "\n", &save)) {
+				line += strspn(line, " \t");
+				found = (!strncmp(line, "options vfio-pci ", 17) ||
+					 !strncmp(line, "options vfio_pci ", 17)) && strstr(line, "ids=");
+			}
+		}
+		if (dir)
+			closedir(dir);
 	}
+	return found;
 }
 
 /*
@@ -778,12 +808,30 @@ static bool check_guides_way(struct context *ctx, struct kmodinfo *k, const stru
 	return true;
 }
 
-static void print_checks(const struct checks *c, bool json)
+/*
+ * With nothing claimed (nothing) the host's report comes first, as 'check'
+ * prints it, then any other problem, then that nothing is claimed.
+ */
+static void print_checks(const struct checks *c, bool json, const struct readiness *host, bool nothing)
 {
-	int failed = 0;
+	int failed = 0, other = 0;
 
-	for (int i = 0; i < c->n; i++)
+	for (int i = 0; i < c->n; i++) {
 		failed += !c->v[i].ok;
+		other += !c->v[i].ok && !streq(c->v[i].name, "host");
+	}
+	if (!json && nothing) {
+		readiness_print(host);
+		for (int i = 0; i < c->n; i++)
+			if (!c->v[i].ok && !streq(c->v[i].name, "host"))
+				printf("%s: %s; fix: %s\n", c->v[i].subject, c->v[i].message, c->v[i].fix);
+		if (other)
+			printf("%d problem(s)\n", other);
+		else
+			printf("nothing is claimed: /%s has no claims and modprobe.d has no 'options vfio-pci ids='; 'vfio-claim list' shows the devices, 'vfio-claim add DEVICE' claims one\n",
+			       CONFIG_MAIN);
+		return;
+	}
 	if (json) {
 		struct json j;
 
@@ -803,6 +851,9 @@ static void print_checks(const struct checks *c, bool json)
 			json_object_end(&j);
 		}
 		json_array_end(&j);
+		json_kv_bool(&j, "claims", !nothing);
+		json_key(&j, "host");
+		readiness_json(&j, host);
 		json_object_end(&j);
 		json_finish(&j);
 		return;
@@ -848,10 +899,18 @@ static int verify_setup(struct context *ctx, struct claim_setup *s, int argc, ch
 	struct checks checks = { 0 };
 	struct kmodinfo *kmod = s->kmod;
 	const char *kver = s->kver;
+	_cleanup_free_ char *ids = kmod ? kmodinfo_option(kmod, "vfio_pci", "ids") : NULL;
+	/* Nothing to verify but the host: no claims and no ids= line made by hand. */
+	bool nothing = !s->cfg.n && !ids;
+	struct readiness host;
 	int code = 0;
 	bool by_hand;
 
-	check_iommu(ctx, &s->m, &checks);
+	if (readiness_run(&ctx->root, &s->m, &s->res, &host) < 0) {
+		ERR("checking the host: %s", strerror(ENOMEM));
+		return EXIT_UNAVAILABLE;
+	}
+	check_host(&host, nothing, &checks);
 	check_devices_now(&s->m, &s->res, &s->cfg, argc, argv, &checks);
 	if (s->cfg.n) {
 		int avail = kmodinfo_available(kmod, "vfio_claim");
@@ -868,23 +927,20 @@ static int verify_setup(struct context *ctx, struct claim_setup *s, int argc, ch
 		check_natives(ctx, kmod, kver, &s->res, argc, argv, &checks);
 	}
 	/* Whether there is anything to verify is the config and an ids= line, not a count of checks. */
-	by_hand = check_guides_way(ctx, kmod, &s->m, &s->res, &checks);
+	by_hand = kmod && check_guides_way(ctx, kmod, &s->m, &s->res, &checks);
 	/* A config without claims may be one whose claims were removed: look too. */
 	if ((s->cfg.n || by_hand || sysroot_exists(&ctx->root, CONFIG_MAIN)) &&
-	    check_initramfs(ctx, kver, &s->cfg, by_hand, kmodinfo_available(kmod, "vfio_pci") == 2,
+	    check_initramfs(ctx, kver, &s->cfg, by_hand, kmod && kmodinfo_available(kmod, "vfio_pci") == 2,
 			    &checks) < 0) {
+		readiness_free(&host);
 		free(checks.v);
 		return EXIT_UNAVAILABLE;
 	}
 	policy_first(&s->res, &checks);
-	if (!s->cfg.n && !by_hand && !ctx->json && !checks_failed(&checks)) {
-		printf("nothing to verify: /%s has no claims and modprobe.d has no 'options vfio-pci ids='\n",
-		       CONFIG_MAIN);
-	} else {
-		print_checks(&checks, ctx->json);
-		if (checks_failed(&checks))
-			code = EXIT_CHECK_FAILED;
-	}
+	print_checks(&checks, ctx->json, &host, nothing);
+	if (checks_failed(&checks))
+		code = EXIT_CHECK_FAILED;
+	readiness_free(&host);
 	free(checks.v);
 	return code;
 }
@@ -901,7 +957,12 @@ static int run_verify(struct context *ctx, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, GLOBAL_SHORT_OPTIONS, options, NULL)) != -1)
 		if (handle_global_option(ctx, &cmd_verify, c, &code) < 0)
 			return code;
-	code = claim_setup_load(ctx, &cmd_verify, argc - optind, argv + optind, &s);
+	code = claim_setup_load_config(ctx, &cmd_verify, argc - optind, argv + optind, &s);
+	/* The module index is needed for claims and hand-made setups only. */
+	if (!code && (s.cfg.n || hand_made_setup(ctx)))
+		code = kmodinfo_open_or_report(ctx, &s.kmod, s.kver, sizeof(s.kver));
+	else if (!code && kmodinfo_open(&ctx->root, &s.kmod, s.kver, sizeof(s.kver)) < 0)
+		s.kmod = NULL;
 	if (!code)
 		code = verify_setup(ctx, &s, argc - optind, argv + optind);
 	claim_setup_free(&s);
@@ -922,6 +983,9 @@ const struct command cmd_verify = {
 		 "             no native driver gets there first (built in, or without the softdep).\n"
 		 "Setups made by hand ('blacklist X' and 'options vfio-pci ids=') are judged too:\n"
 		 "whether the blacklist really stops the driver, and why not.\n"
+		 "The host's readiness ('vfio-claim check') comes first: what the claims need (the\n"
+		 "IOMMU now and at the next boot, interrupt remapping, vfio) is checked with them;\n"
+		 "with nothing claimed, the whole report is printed, then that nothing is claimed.\n"
 		 "One line per problem with the command that fixes it; -v shows what holds.\n"
 		 "\n"
 		 "Exit status: 0 when everything holds, 1 when something does not.\n",

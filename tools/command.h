@@ -63,6 +63,7 @@ int exit_code_for(int negative_errno);
 /* Report a usage error for cmd ("try 'vfio-claim CMD --help'") and return EXIT_USAGE. */
 int usage_error(const struct command *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+extern const struct command cmd_check;
 extern const struct command cmd_list;
 extern const struct command cmd_add;
 extern const struct command cmd_remove;

@@ -40,7 +40,7 @@ static void route_log(void *data, int priority, const char *file, int line, cons
 		DBG("libkmod: %s", msg);
 }
 
-static int find_kver(const struct sysroot *root, char *kver, size_t size)
+int kmodinfo_find_kver(const struct sysroot *root, char *kver, size_t size)
 {
 	char buf[256];
 	struct dirent *ent;
@@ -240,7 +240,7 @@ int kmodinfo_open(const struct sysroot *root, struct kmodinfo **out, char *kver,
 	int r;
 
 	kver[0] = '\0';
-	r = find_kver(root, kver, kver_size);
+	r = kmodinfo_find_kver(root, kver, kver_size);
 	if (r < 0)
 		return r;
 	/*

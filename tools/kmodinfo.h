@@ -39,6 +39,11 @@ int kmodinfo_open(const struct sysroot *root, struct kmodinfo **out, char *kver,
  */
 const char *kmodinfo_bad_file(void);
 void kmodinfo_close(struct kmodinfo *k);
+/*
+ * The root's kernel release: proc/sys/kernel/osrelease, or the only directory
+ * under lib/modules. 0, or -ENOENT when neither tells.
+ */
+int kmodinfo_find_kver(const struct sysroot *root, char *kver, size_t size);
 
 /*
  * Whether name can be a kernel module name: 1-63 of [A-Za-z0-9_-]

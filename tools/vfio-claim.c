@@ -16,6 +16,7 @@
 #include "macro.h"
 
 static const struct command *const commands[] = {
+	&cmd_check,
 	&cmd_list,
 	&cmd_add,
 	&cmd_remove,

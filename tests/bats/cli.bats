@@ -36,7 +36,7 @@ load helpers
 }
 
 @test "each command has its own --help" {
-	for cmd in list snapshot; do
+	for cmd in check list snapshot; do
 		run --separate-stderr "$VC" "$cmd" --help
 		assert_success
 		assert_expected "cli/help-$cmd.txt"
