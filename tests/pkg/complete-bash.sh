@@ -10,8 +10,9 @@
 set -u
 file=$1
 shift
-[ -r /usr/share/bash-completion/bash_completion ] &&
-	. /usr/share/bash-completion/bash_completion
+bc=${BASH_COMPLETION_SCRIPT:-/usr/share/bash-completion/bash_completion}
+[ -r "$bc" ] &&
+	. "$bc"
 . "$file"
 for line in "$@"; do
 	COMP_LINE=$line

@@ -31,7 +31,7 @@ setup() {
 }
 
 @test "bash: COMP_WORDS/COMP_CWORD through bash-completion" {
-	[ -r /usr/share/bash-completion/bash_completion ] || fail "bash-completion is not installed"
+	[ -r "${BASH_COMPLETION_SCRIPT:-/usr/share/bash-completion/bash_completion}" ] || fail "bash-completion is not installed"
 	run -0 tests/pkg/complete-bash.sh completions/vfio-claim.bash "${LINES[@]}"
 	assert_expected completion/bash.txt
 }
