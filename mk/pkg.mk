@@ -10,7 +10,7 @@
 #   make check-deb              make deb, then lintian: no error, no warning
 #   make check-rpm              make rpm, then rpmlint: no error
 DEP_GROUPS += pkg
-CHECKS +=
+CHECKS += man completion
 
 MAN_PAGES := $(patsubst man/%.scd,$(BUILD)/man/%,$(wildcard man/*.scd))
 
@@ -80,7 +80,7 @@ deb:
 	@ls $(DEB_DIR)/*.deb
 
 check-deb: deb
-	lintian --fail-on error,warning --display-info --no-tag-display-limit $(DEB_DIR)/*.changes
+	lintian --fail-on error,warning --display-info --tag-display-limit 0 $(DEB_DIR)/*.changes
 	tests/pkg/deb-contents.sh $(DEB_DIR) $(VERSION)
 
 RPM_DIR := $(abspath $(BUILD)/rpm)

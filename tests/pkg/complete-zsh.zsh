@@ -10,8 +10,8 @@
 zmodload zsh/zpty || exit 69
 dir=${1:A}
 shift
+# (no EXIT trap: the children zpty forks would run it and remove the file)
 init=$(mktemp)
-trap 'rm -f $init' EXIT
 cat >$init <<INIT
 PROMPT='' RPROMPT='' PS2=''
 unsetopt zle_bracketed_paste 2>/dev/null
@@ -27,7 +27,7 @@ compadd() {
 	fi
 	local -a __hits
 	builtin compadd -A __hits "\$@"
-	(( \$#__hits )) && print -r -- \$'\n'"<HIT>"\${^__hits}
+	(( \$#__hits )) && print -rl -- '' "<HIT>"\${^__hits}
 	builtin compadd "\$@"
 }
 _capture_end() { print -r -- \$'\n<END>' }
@@ -49,8 +49,11 @@ for line in "$@"; do
 			sleep 0.05
 		fi
 	done
-	[[ $out == *'<END>'* ]] || print -r -- "complete-zsh: no completion for '$line' within 10 s" >&2
+	[[ $out == *'<END>'* ]] || print -r -- "complete-zsh: no completion for '$line' within 10 s:"$'\n'"$out" >&2
 	zpty -d cz
-	hits=(${(u)${(M)${(f)out//$'\r'/}:#<HIT>*}#<HIT>})
-	print -r -- "$line<TAB> -> ${(j: :)${(o)hits}}"
+	lines=("${(@f)${out//$'\r'/}}")
+	hits=(${(M)lines:#<HIT>*})
+	hits=(${(ou)hits#<HIT>})
+	print -r -- "$line<TAB> -> ${(j: :)hits}"
 done
+rm -f $init
