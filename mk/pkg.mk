@@ -10,7 +10,7 @@
 #   make check-deb              make deb, then lintian: no error, no warning
 #   make check-rpm              make rpm, then rpmlint: no error
 DEP_GROUPS += pkg
-CHECKS += man completion
+CHECKS += man completion rpm
 
 MAN_PAGES := $(patsubst man/%.scd,$(BUILD)/man/%,$(wildcard man/*.scd))
 
@@ -88,7 +88,7 @@ rpm:
 	rm -rf $(RPM_DIR) && mkdir -p $(RPM_DIR)/SOURCES
 	git ls-files -z | grep -zv '^build/' | \
 		tar --null -T - --transform 's,^,vfio-claim-$(VERSION)/,' -czf $(RPM_DIR)/SOURCES/vfio-claim-$(VERSION).tar.gz
-	rpmbuild -bb --define '_topdir $(RPM_DIR)' --define 'version_from_file $(VERSION)' \
+	rpmbuild -bb --define '_topdir $(RPM_DIR)' --define 'vc_version $(VERSION)' \
 		--nodeps vfio-claim.spec >$(RPM_DIR)/build.log 2>&1 || \
 		{ tail -40 $(RPM_DIR)/build.log; echo "rpm: rpmbuild failed (log $(RPM_DIR)/build.log)" >&2; exit 1; }
 	@find $(RPM_DIR)/RPMS -name '*.rpm'
