@@ -10,7 +10,7 @@
 #   make check-deb              make deb, then lintian: no error, no warning
 #   make check-rpm              make rpm, then rpmlint: no error
 DEP_GROUPS += pkg
-CHECKS += man completion rpm
+CHECKS += man completion deb rpm
 
 MAN_PAGES := $(patsubst man/%.scd,$(BUILD)/man/%,$(wildcard man/*.scd))
 
