@@ -68,6 +68,7 @@ check-completion: $(BUILD)/vfio-claim
 # is a git checkout, so nothing untracked leaks in), in build/deb/src.
 DEB_DIR := $(BUILD)/deb
 deb:
+	@scripts/install-deps.sh pkg
 	@tests/pkg/check-version.sh
 	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/src
 	if git rev-parse --git-dir >/dev/null 2>&1; then \
@@ -85,6 +86,7 @@ check-deb: deb
 
 RPM_DIR := $(abspath $(BUILD)/rpm)
 rpm:
+	@scripts/install-deps.sh pkg
 	rm -rf $(RPM_DIR) && mkdir -p $(RPM_DIR)/SOURCES
 	git ls-files -z | grep -zv '^build/' | \
 		tar --null -T - --transform 's,^,vfio-claim-$(VERSION)/,' -czf $(RPM_DIR)/SOURCES/vfio-claim-$(VERSION).tar.gz
