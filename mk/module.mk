@@ -90,7 +90,8 @@ check-module-detect:
 # number changes) and installed.
 MODULE_612_HEADERS = apt-cache search --names-only '^linux-headers-6\.12\.[0-9]+\+deb12[0-9a-z.~]*-amd64$$' 2>/dev/null | \
 	sed -n 's/^\(linux-headers-[^ ]*\) .*/\1/p' | sort -V | tail -1
-SID_CHROOT ?= $(BUILD)/sid-chroot
+# Cached outside the tree: a clean clone (CI) reuses what an earlier run built here.
+SID_CHROOT ?= /var/cache/vfio-claim/sid-chroot
 
 # $(call module_check_report,KVER,DIR,STATUS,LOG): fail on any warning;
 # say which driver_override API Kbuild chose.

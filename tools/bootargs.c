@@ -318,9 +318,10 @@ static int grub_settings(const struct sysroot *root, const char *skip, struct gr
 		if (skip && streq(path, skip))
 			continue;
 		r = sysroot_read_all(root, path, &text);
-		if (r == 0) {
+		if (r >= 0) {
 			grub_eval(v, text);
 			free(text);
+			r = 0;
 		}
 	}
 	free_names(names, n);
@@ -684,8 +685,13 @@ int next_boot_read(const struct sysroot *root, struct next_boot *nb)
 	r = bls_read(root, nb);
 	if (r != -ENOENT)
 		return r;
+	/* GRUB's settings without a grub.cfg: update-grub has yet to run; kernel-install is not it. */
+	if (nb->has_grub_defaults) {
+		nb->loader = BOOT_GRUB;
+		return -ENOENT;
+	}
 	r = sysroot_read_all(root, "etc/kernel/cmdline", &nb->cmdline);
-	if (r == 0) {
+	if (r >= 0) {
 		nb->cmdline[strcspn(nb->cmdline, "\n")] = '\0';
 		nb->loader = BOOT_KERNEL_INSTALL;
 		snprintf(nb->source, sizeof(nb->source), "/etc/kernel/cmdline");

@@ -210,6 +210,14 @@ static int run_add(struct context *ctx, int argc, char **argv)
 		code = EXIT_CHECK_FAILED;
 		goto out;
 	}
+	/* The policy first, without the lock: a refused add leaves the tree as it was. */
+	code = config_load_or_report(ctx, &cfg);
+	if (code)
+		goto out;
+	code = add_policy(&m, &cfg, d, g, &want);
+	config_free(&cfg);
+	if (code)
+		goto out;
 	/* Read and write the config under the writers' lock: two adds at once both land. */
 	lock = lock_take_or_report(ctx);
 	if (lock < 0) {

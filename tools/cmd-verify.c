@@ -17,7 +17,6 @@
 #include <string.h>
 
 #include "artifacts.h"
-#include "bootargs.h"
 #include "bootimage.h"
 #include "claimsetup.h"
 #include "config.h"
@@ -146,63 +145,6 @@ static bool hand_made_setup(struct context *ctx)
 			closedir(dir);
 	}
 	return found;
-}
-
-/*
- * The next boot's command line, where its boot loader reads it: the running
- * kernel having the arguments says nothing about the next boot, and the
- * reverse. No check when the root has no boot loader configuration this
- * reads (a kernel booted directly, a fixture, a grub.cfg in a place this
- * does not know): the "iommu" check of the running kernel stands.
- */
-static void check_next_boot_args(struct context *ctx, const struct machine *m, struct checks *c)
-{
-	char running[4096] = "", required[128], next_missing[128], now_missing[128], fix[512];
-	struct next_boot nb;
-	int r = next_boot_read(&ctx->root, &nb);
-
-	/* Nothing to read (or etc/default/grub without a grub.cfg): cannot tell, no check. */
-	if (r == -ENOENT)
-		goto out;
-	if (r < 0) {
-		add_check(c, false, "kernel-args", "next-boot", "check that the file is readable and well-formed",
-			  "%s: cannot read the next boot's command line: %s", nb.source, strerror(-r));
-		goto out;
-	}
-	sysroot_read(&ctx->root, "proc/cmdline", running, sizeof(running));
-	kernel_args_required(&ctx->root, m->groups.iommu, required, sizeof(required));
-	kernel_args_missing(nb.cmdline, required, next_missing, sizeof(next_missing));
-	kernel_args_missing(running, required, now_missing, sizeof(now_missing));
-	if (!next_missing[0]) {
-		add_check(c, true, "kernel-args", "next-boot", NULL, "the next boot (%s) has %s%s%s", nb.source,
-			  required, now_missing[0] ? "; the running kernel lacks " : "",
-			  now_missing[0] ? now_missing : "");
-		goto out;
-	}
-	if (nb.loader == BOOT_GRUB && nb.pending) {
-		char pending_missing[128];
-
-		if (!kernel_args_missing(nb.pending, next_missing, pending_missing, sizeof(pending_missing)))
-			snprintf(fix, sizeof(fix), "%s (GRUB's settings have them; grub.cfg was not regenerated since)",
-				 grub_update_command(&ctx->root));
-		else
-			snprintf(fix, sizeof(fix), "vfio-claim apply --kernel-args");
-	} else if (nb.loader == BOOT_GRUB) {
-		snprintf(fix, sizeof(fix),
-			 "add '%s' to GRUB_CMDLINE_LINUX in /etc/default/grub (vfio-claim does not evaluate its shell code), then %s",
-			 next_missing, grub_update_command(&ctx->root));
-	} else if (nb.loader == BOOT_BLS) {
-		snprintf(fix, sizeof(fix),
-			 "add '%s' to the options line of %.200s%s", next_missing, nb.source,
-			 sysroot_exists(&ctx->root, "etc/kernel/cmdline") ? " and to /etc/kernel/cmdline (for kernels installed later)" : "");
-	} else {
-		snprintf(fix, sizeof(fix), "add '%s' to /etc/kernel/cmdline, then reinstall the kernel (kernel-install add)",
-			 next_missing);
-	}
-	add_check(c, false, "kernel-args", "next-boot", fix, "the next boot (%s) lacks %s%s", nb.source,
-		  next_missing, now_missing[0] ? "" : ", which the running kernel has");
-out:
-	next_boot_free(&nb);
 }
 
 /* The policy finding about d, if the config reaches it against the claim policy. */
@@ -923,7 +865,6 @@ static int verify_setup(struct context *ctx, struct claim_setup *s, int argc, ch
 			  "install the kernel's modules package", "%s for %s",
 			  kmodinfo_available(kmod, "vfio_pci") ? "is available" : "is missing", kver);
 		check_files(ctx, &s->cfg, &s->res, &s->m, kmod, &checks);
-		check_next_boot_args(ctx, &s->m, &checks);
 		check_natives(ctx, kmod, kver, &s->res, argc, argv, &checks);
 	}
 	/* Whether there is anything to verify is the config and an ids= line, not a count of checks. */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bootargs.h"
 #include "macro.h"
 #include "nextboot.h"
 
@@ -71,135 +72,49 @@ static int append_words(char **out, const char *s)
 	return 0;
 }
 
-/*
- * One shell assignment's value, unquoted, with $NAME and ${NAME} of the two
- * GRUB variables expanded from their current values. Malloc'd.
- */
-static char *grub_value(const char *v, const char *linux_, const char *def)
-{
-	char *out = calloc(strlen(v) + 1, strlen(linux_) + strlen(def) + 2);
-	char *w = out;
-	char quote = 0;
-
-	if (!out)
-		return NULL;
-	for (const char *p = v; *p; p++) {
-		if (!quote && (*p == '"' || *p == '\'')) {
-			quote = *p;
-			continue;
-		}
-		if (quote && *p == quote) {
-			quote = 0;
-			continue;
-		}
-		if (!quote && (*p == ' ' || *p == '\t' || *p == '#'))
-			break;
-		if (*p == '$' && quote != '\'') {
-			static const char *const names[] = { "GRUB_CMDLINE_LINUX_DEFAULT", "GRUB_CMDLINE_LINUX" };
-			const char *name = p + 1 + (p[1] == '{');
-			bool done = false;
-
-			for (size_t i = 0; !done && i < ARRAY_SIZE(names); i++) {
-				size_t len = strlen(names[i]);
-				const char *val = i == 0 ? def : linux_;
-
-				if (strncmp(name, names[i], len) != 0)
-					continue;
-				if (p[1] == '{' && name[len] != '}')
-					continue;
-				w = stpcpy(w, val);
-				p = name + len - 1 + (p[1] == '{');
-				done = true;
-			}
-			if (done)
-				continue;
-		}
-		*w++ = *p;
-	}
-	*w = '\0';
-	return out;
-}
-
-/* Apply the GRUB_CMDLINE_LINUX* assignments of one file. */
-static int grub_file(const struct sysroot *root, const char *path, char **linux_, char **def)
-{
-	_cleanup_free_ char *text = NULL;
-	char *line, *save = NULL;
-
-	if (sysroot_read_all(root, path, &text) < 0)
-		return 0;
-	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char **var = NULL;
-		char *v;
-
-		line += strspn(line, " \t");
-		if (strncmp(line, "export ", 7) == 0)
-			line += 7;
-		if (strncmp(line, "GRUB_CMDLINE_LINUX_DEFAULT=", 27) == 0)
-			var = def, v = line + 27;
-		else if (strncmp(line, "GRUB_CMDLINE_LINUX=", 19) == 0)
-			var = linux_, v = line + 19;
-		else
-			continue;
-		v = grub_value(v, *linux_, *def);
-		if (!v)
-			return -ENOMEM;
-		free(*var);
-		*var = v;
-	}
-	return 0;
-}
-
-static int read_grub(const struct sysroot *root, struct nextboot *nb)
-{
-	_cleanup_free_ char *linux_ = strdup(""), *def = strdup("");
-	struct dirent **names = NULL;
-	_cleanup_close_ int dfd = -1;
-	int n, r;
-
-	if (!linux_ || !def)
-		return -ENOMEM;
-	r = grub_file(root, "etc/default/grub", &linux_, &def);
-	dfd = openat(root->fd, "etc/default/grub.d", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	n = dfd >= 0 ? scandirat(dfd, ".", &names, NULL, alphasort) : 0;
-	for (int i = 0; i < n; i++) {
-		char path[PATH_MAX];
-		size_t len = strlen(names[i]->d_name);
-
-		if (r == 0 && len > 4 && streq(names[i]->d_name + len - 4, ".cfg")) {
-			snprintf(path, sizeof(path), "etc/default/grub.d/%s", names[i]->d_name);
-			r = grub_file(root, path, &linux_, &def);
-		}
-		free(names[i]);
-	}
-	free(names);
-	if (r < 0)
-		return r;
-	nb->source = NEXTBOOT_GRUB;
-	snprintf(nb->where, sizeof(nb->where), "GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub");
-	snprintf(nb->apply, sizeof(nb->apply), "update-grub");
-	if (append_words(&nb->cmdline, linux_) < 0 || append_words(&nb->cmdline, def) < 0)
-		return -ENOMEM;
-	return 0;
-}
-
 int nextboot_read(const struct sysroot *root, struct nextboot *nb)
 {
-	_cleanup_free_ char *text = NULL;
+	struct next_boot b;
+	const char *line = NULL;
+	int r = next_boot_read(root, &b);
 
 	memset(nb, 0, sizeof(*nb));
-	if (sysroot_exists(root, "etc/default/grub"))
-		return read_grub(root, nb);
-	if (sysroot_read_all(root, "etc/kernel/cmdline", &text) < 0)
-		return -ENOENT;
-	nb->source = NEXTBOOT_KERNEL_CMDLINE;
-	snprintf(nb->where, sizeof(nb->where), "/etc/kernel/cmdline");
-	snprintf(nb->apply, sizeof(nb->apply), "kernel-install add (or reinstall the kernel)");
-	return append_words(&nb->cmdline, text);
+	if (r == 0)
+		line = b.cmdline;
+	else if (r == -ENOENT && b.pending)
+		line = b.pending;	/* no grub.cfg yet: what update-grub will write */
+	if (!line) {
+		/* An unreadable file is named, never taken for "no boot loader". */
+		snprintf(nb->label, sizeof(nb->label), "%.190s", b.source);
+		next_boot_free(&b);
+		return r == 0 ? -ENOENT : r;
+	}
+	if (b.loader == BOOT_KERNEL_INSTALL) {
+		nb->source = NEXTBOOT_KERNEL_CMDLINE;
+		snprintf(nb->where, sizeof(nb->where), "/etc/kernel/cmdline");
+		snprintf(nb->apply, sizeof(nb->apply), "kernel-install add (or reinstall the kernel)");
+	} else if (b.loader == BOOT_BLS) {
+		nb->source = NEXTBOOT_BLS;
+		snprintf(nb->where, sizeof(nb->where), "the options line of %.120s", b.source);
+		nb->apply[0] = '\0';	/* the entry is read at boot as it is */
+	} else {
+		nb->source = NEXTBOOT_GRUB;
+		snprintf(nb->where, sizeof(nb->where),
+			 "GRUB's command line ('vfio-claim apply --kernel-args' writes a drop-in)");
+		snprintf(nb->apply, sizeof(nb->apply), "%s", grub_update_command(root));
+	}
+	snprintf(nb->label, sizeof(nb->label), "%.190s", r == 0 ? b.source : "GRUB_CMDLINE_LINUX* in /etc/default/grub, no grub.cfg yet");
+	r = append_words(&nb->cmdline, line);
+	if (r == 0 && b.loader == BOOT_GRUB && b.pending)
+		nb->pending = TAKE_PTR(b.pending);
+	next_boot_free(&b);
+	return r;
 }
 
 void nextboot_free(struct nextboot *nb)
 {
 	free(nb->cmdline);
 	nb->cmdline = NULL;
+	free(nb->pending);
+	nb->pending = NULL;
 }

@@ -1,13 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The kernel command line the next boot will use, read simply from the boot
- * loader's configuration under the root (FACTS.md section 9):
- *  - GRUB: GRUB_CMDLINE_LINUX and GRUB_CMDLINE_LINUX_DEFAULT from
- *    /etc/default/grub, then /etc/default/grub.d/ *.cfg in name order (a
- *    later assignment wins; "$GRUB_CMDLINE_LINUX" expands to the earlier
- *    value). It takes effect once update-grub runs, which is not checked.
- *  - kernel-install / systemd-boot: /etc/kernel/cmdline.
- * Kept apart so that a full boot-loader reader can replace it.
+ * The next boot's kernel command line for the readiness check, in the terms
+ * its advice needs (where arguments go, what makes them take effect): an
+ * adapter over bootargs.c's reader (grub.cfg's default entry, BLS entries,
+ * /etc/kernel/cmdline; GRUB's own settings when there is no grub.cfg yet),
+ * plus the command-line word helpers the readiness items use.
  */
 #pragma once
 
@@ -19,6 +16,7 @@
 enum nextboot_source {
 	NEXTBOOT_GRUB,		/* /etc/default/grub (+ grub.d) */
 	NEXTBOOT_KERNEL_CMDLINE,	/* /etc/kernel/cmdline */
+	NEXTBOOT_BLS,		/* a Boot Loader Specification entry */
 };
 
 struct nextboot {
@@ -26,6 +24,9 @@ struct nextboot {
 	char *cmdline;		/* malloc'd, words separated by single spaces */
 	char where[160];	/* where arguments go, as advice: "GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub" */
 	char apply[96];		/* what makes a change take effect: "update-grub" */
+	char label[200];
+	/* GRUB: GRUB_CMDLINE_LINUX* as the next update-grub writes them (malloc'd), else NULL */
+	char *pending;	/* where the line was read: "/boot/grub/grub.cfg, default entry '...'" */
 };
 
 /*

@@ -170,6 +170,7 @@ struct host {
 	int firmware;		/* 1 the firmware describes an IOMMU, 0 it does not, -1 cannot tell */
 	const char *table;	/* "DMAR" or "IVRS" when found */
 	bool next_known;
+	int next_err;		/* nextboot_read's error: -ENOENT nothing to read, else unreadable */
 	struct nextboot next;
 	bool has_dev;		/* the root has a /dev to look at */
 };
@@ -199,7 +200,8 @@ static void host_read(const struct sysroot *root, const struct machine *m, struc
 		h->firmware = dmar || ivrs;
 		h->table = dmar ? "DMAR" : ivrs ? "IVRS" : NULL;
 	}
-	h->next_known = nextboot_read(root, &h->next) == 0;
+	h->next_err = nextboot_read(root, &h->next);
+	h->next_known = h->next_err == 0;
 	h->has_dev = sysroot_exists(root, "dev");
 }
 
@@ -288,10 +290,36 @@ static const char *off_arg(const char *cmdline)
 }
 
 /* "add ARGS to WHERE, run APPLY and reboot" for this machine's boot loader. */
+/* Whether every word of args ("intel_iommu=on iommu=pt") is a word of cmdline. */
+static bool pending_has_all(const char *cmdline, const char *args)
+{
+	char word[64];
+
+	for (const char *p = args; *p;) {
+		size_t len;
+
+		p += strspn(p, " ");
+		len = strcspn(p, " ");
+		if (!len)
+			break;
+		snprintf(word, sizeof(word), "%.*s", (int)len, p);
+		if (!cmdline_has(cmdline, word))
+			return false;
+		p += len;
+	}
+	return true;
+}
+
 static void where_advice(const struct host *h, const char *args, char *buf, size_t size)
 {
-	if (h->next_known)
+	/* GRUB's settings have them and grub.cfg does not: only update-grub has not run. */
+	if (h->next_known && h->next.pending && pending_has_all(h->next.pending, args))
+		snprintf(buf, size, "run %s (GRUB's settings have %s; grub.cfg was not regenerated since) and reboot",
+			 h->next.apply, args);
+	else if (h->next_known && h->next.apply[0])
 		snprintf(buf, size, "add %s to %s, run %s and reboot", args, h->next.where, h->next.apply);
+	else if (h->next_known)
+		snprintf(buf, size, "add %s to %s and reboot", args, h->next.where);
 	else
 		snprintf(buf, size, "add %s to the boot loader's kernel command line and reboot", args);
 }
@@ -352,13 +380,19 @@ static void item_next_boot(struct readiness *r, const struct host *h)
 	const char *off, *need = NULL;
 	char fix[600], src[200];
 
-	if (!h->next_known) {
-		add(r, "iommu-next-boot", NULL, READY_WARN, SCOPE_CLAIM, NULL,
-		    "not checked: no /etc/default/grub or /etc/kernel/cmdline; the next boot's command line is the boot loader's");
+	if (!h->next_known && h->next_err != -ENOENT && h->next_err != -ENOMEM) {
+		add(r, "iommu-next-boot", NULL, READY_FAIL, SCOPE_CLAIM,
+		    "make it a readable file (or regenerate it with the boot loader's tool)",
+		    "%s: cannot read the next boot's command line: %s", h->next.label[0] ? h->next.label : "the boot loader's configuration",
+		    strerror(-h->next_err));
 		return;
 	}
-	snprintf(src, sizeof(src), "%s", h->next.source == NEXTBOOT_GRUB ?
-		 "GRUB_CMDLINE_LINUX* in /etc/default/grub" : "/etc/kernel/cmdline");
+	if (!h->next_known) {
+		add(r, "iommu-next-boot", NULL, READY_WARN, SCOPE_CLAIM, NULL,
+		    "not checked: no grub.cfg, /etc/default/grub, loader entries or /etc/kernel/cmdline; the next boot's command line is the boot loader's");
+		return;
+	}
+	snprintf(src, sizeof(src), "%s", h->next.label);
 	off = off_arg(h->next.cmdline);
 	/* On now without intel_iommu=on: a kernel that turns VT-d on by itself. */
 	if (h->vendor == CPU_INTEL && !cmdline_has(h->next.cmdline, "intel_iommu=on") &&

@@ -27,7 +27,7 @@ use_fixture() {
 
 @test "rules: a conf.d file name with a newline cannot start a live rule" {
 	mkdir -p "$ROOT/etc/vfio-claim.conf.d"
-	printf '0000:0a:00.0@10de:1c03\n' >"$ROOT/etc/vfio-claim.conf.d/"$'x\nRUN{builtin}+="kmod load evilmod"\n$k%.conf'
+	printf '0000:0a:00.0@10de:1c03 partial\n' >"$ROOT/etc/vfio-claim.conf.d/"$'x\nRUN{builtin}+="kmod load evilmod"\n$k%.conf'
 	run --separate-stderr vc apply
 	assert_success
 	run cat "$ROOT/etc/udev/rules.d/59-vfio-claim-claims.rules"
@@ -96,7 +96,7 @@ add_fb() {
 	add_fb 0000:01:00.0 efifb
 	run --separate-stderr vc bind --group 01:00.0
 	assert_failure 1
-	assert_equal "$stderr" "vfio-claim: 0000:01:00.0: firmware framebuffer efifb holds BAR 0 (0xd0000000-0xd02fffff): vfio-pci cannot reserve it; boot with video=efifb:off; bind it anyway with --force"
+	assert_equal "$stderr" "vfio-claim: 0000:01:00.0: firmware framebuffer efifb holds BAR 0 (0xd0000000-0xd02fffff): vfio-pci cannot reserve it; boot with video=efifb:off [firmware-framebuffer]; bind it anyway with --force"
 	assert_output ""
 }
 

@@ -26,7 +26,7 @@ load helpers
 	assert_line --regexp "^FAIL  iommu-now: off in the firmware: "
 	run --separate-stderr "$VC" --root "$FIXTURES/no-iommu" check
 	assert_line --regexp "^PASS  iommu-firmware: the firmware describes the IOMMU \(ACPI DMAR table\)$"
-	assert_line --regexp "^FAIL  iommu-now: off on the kernel command line: .*; fix: add intel_iommu=on iommu=pt to GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub, run update-grub and reboot$"
+	assert_line --regexp "^FAIL  iommu-now: off on the kernel command line: .*; fix: add intel_iommu=on iommu=pt to GRUB's command line \\('vfio-claim apply --kernel-args' writes a drop-in\\), run grub-mkconfig -o /boot/grub/grub.cfg and reboot$"
 }
 
 @test "check names an argument that turns the IOMMU off, now and at the next boot" {
@@ -35,8 +35,8 @@ load helpers
 	sed -i 's/^GRUB_CMDLINE_LINUX=""/GRUB_CMDLINE_LINUX="iommu=off"/' "$ROOT/etc/default/grub"
 	run --separate-stderr "$VC" --root "$ROOT" check
 	assert_failure 1
-	assert_line "FAIL  iommu-now: off: the kernel command line turns it off (intel_iommu=off); there are no IOMMU groups; fix: add intel_iommu=on iommu=pt (instead of intel_iommu=off) to GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub, run update-grub and reboot"
-	assert_line "FAIL  iommu-next-boot: the next boot's command line (GRUB_CMDLINE_LINUX* in /etc/default/grub) turns the IOMMU off (iommu=off); fix: remove iommu=off; add intel_iommu=on iommu=pt to GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub, run update-grub and reboot"
+	assert_line "FAIL  iommu-now: off: the kernel command line turns it off (intel_iommu=off); there are no IOMMU groups; fix: add intel_iommu=on iommu=pt (instead of intel_iommu=off) to GRUB's command line ('vfio-claim apply --kernel-args' writes a drop-in), run grub-mkconfig -o /boot/grub/grub.cfg and reboot"
+	assert_line "FAIL  iommu-next-boot: the next boot's command line (GRUB_CMDLINE_LINUX* in /etc/default/grub, no grub.cfg yet) turns the IOMMU off (iommu=off); fix: remove iommu=off; add intel_iommu=on iommu=pt to GRUB's command line ('vfio-claim apply --kernel-args' writes a drop-in), run grub-mkconfig -o /boot/grub/grub.cfg and reboot"
 }
 
 @test "check: on now, but the next boot's /etc/kernel/cmdline would turn it off" {
@@ -50,7 +50,7 @@ load helpers
 	rm -r "$ROOT/etc/kernel"
 	run --separate-stderr "$VC" --root "$ROOT" check
 	assert_success
-	assert_line "WARN  iommu-next-boot: not checked: no /etc/default/grub or /etc/kernel/cmdline; the next boot's command line is the boot loader's"
+	assert_line "WARN  iommu-next-boot: not checked: no grub.cfg, /etc/default/grub, loader entries or /etc/kernel/cmdline; the next boot's command line is the boot loader's"
 }
 
 @test "check: allow_unsafe_interrupts=Y makes missing interrupt remapping a warning" {

@@ -122,7 +122,7 @@ make_initramfs() {
 	vc add 0a:00.0 --partial >/dev/null
 	run --separate-stderr vc apply
 	assert_success
-	assert_equal "$stderr" "vfio-claim: warning: kernel arguments missing: iommu=pt; add them to GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub and run update-grub"
+	assert_equal "$stderr" "vfio-claim: warning: kernel arguments missing: iommu=pt; 'vfio-claim apply --kernel-args' adds them for GRUB (/etc/default/grub.d/vfio-claim.cfg, then update-grub)"
 	sed -i 's/ amd_iommu=on//' "$ROOT/proc/cmdline"
 	rm "$ROOT/etc/default/grub"
 	mkdir -p "$ROOT/etc/kernel" && echo "root=/dev/nvme0n1p2" >"$ROOT/etc/kernel/cmdline"
@@ -305,7 +305,7 @@ make_initramfs() {
 }
 
 @test "verify without a module index is a clear error when a claim needs it" {
-	vc add 0a:00.0 >/dev/null
+	vc add --group 0a:00.0 >/dev/null
 	rm -rf "$ROOT/lib/modules"
 	run --separate-stderr vc verify
 	assert_failure 69

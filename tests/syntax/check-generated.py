@@ -84,8 +84,15 @@ def check_udev(path, text, problems):
             # What vfio-claim may write.
             if key == "RUN" and (attr != "builtin" or op != "+=" or value != "kmod load vfio-pci"):
                 problems.append(f"{where}: RUN{{{attr}}}{op}\"{value}\": vfio-claim only loads vfio-pci")
-            if key in ("ATTR", "ATTRS") and attr not in ATTRS_ALLOWED:
+            # The one write outside the device: ask the bus to probe it again,
+            # for a vfio-pci that is built in or loaded (artifacts.c).
+            if key == "ATTR" and attr == "subsystem/drivers_probe" and not match:
+                if value != "$kernel":
+                    problems.append(f"{where}: ATTR{{{attr}}}=\"{value}\": only the device itself is probed")
+            elif key in ("ATTR", "ATTRS") and attr not in ATTRS_ALLOWED:
                 problems.append(f"{where}: {key}{{{attr}}}: not an attribute vfio-claim writes")
+            if key == "ENV" and not match and not attr.startswith("VFIO_CLAIM"):
+                problems.append(f"{where}: ENV{{{attr}}}: vfio-claim sets only VFIO_CLAIM* properties")
             if key in ("OWNER", "GROUP") and not NAME_RE.match(value):
                 problems.append(f"{where}: {key}=\"{value}\": not a user/group name")
             if key == "MODE" and not re.match(r"^0[0-7]{3}$", value):

@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # Build the guests' base root once: a minbase Debian bookworm with udev,
-# kmod, systemd and pciutils, plus initramfs-tools so that each guest's
+# kmod, systemd, pciutils and libarchive13 (the tool reads initramfs images
+# with it), plus initramfs-tools so that each guest's
 # initramfs is made by mkinitramfs inside a chroot of its own root (the way
 # the package's hook runs on a user's machine). Cached as build/vm/base;
 # remove that directory to rebuild.
@@ -13,7 +14,7 @@ set -eu
 
 base="$VM_BUILD/base"
 stamp="$base/.vmtest-base"
-include="udev,kmod,systemd-sysv,pciutils,initramfs-tools,busybox,zstd"
+include="udev,kmod,systemd-sysv,pciutils,initramfs-tools,busybox,zstd,libarchive13"
 mirror="${VM_MIRROR:-http://deb.debian.org/debian}"
 
 if [ -e "$stamp" ] && [ "$(cat "$stamp")" = "$include" ]; then
