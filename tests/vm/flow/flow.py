@@ -286,7 +286,7 @@ def scenario_1_2(series, kver):
             c6.rc(b, "vfio-claim verify", 1, 2)
             c6.says(b, "vfio-claim verify",
                     r"^/etc/modprobe\.d/vfio-claim-claims\.conf: is gone from /etc but still in "
-                    r"/boot/initrd\.img-.*: the initramfs is stale; fix: vfio-claim apply --initramfs$", 2)
+                    r"/boot/initrd\.img-.*: the initramfs is stale; fix: update-initramfs -u -k \S+$", 2)
             c6.expect(not any("nothing to verify" in line
                               for line in b.find("vfio-claim verify", 2)["out"]),
                       "verify says there is nothing to verify")
