@@ -9,6 +9,7 @@
 #include "bootargs.h"
 #include "genfile.h"
 #include "macro.h"
+#include "policy.h"
 
 /* A growing string. */
 struct buf {
@@ -190,12 +191,6 @@ static bool safe_name(const char *s)
 	return true;
 }
 
-/*
- * vfio-pci's own denylist (vfio_pci_dev_in_denylist() in
- * drivers/vfio/pci/vfio_pci.c, 6.1 and 6.12): Intel QAT DH895XCC, C3XXX and
- * C62X with their VFs, DSA and IAX (SPR0). vfio-pci refuses to probe them.
- */
-#define VFIO_PCI_DENYLIST_INTEL "0x0435|0x0443|0x19e2|0x19e3|0x37c8|0x37c9|0x0b25|0x0cfe"
 
 /*
  * The rules. Each claim rule only names its candidates (ENV{VFIO_CLAIM} = the

@@ -1,29 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "groups.h"
 #include "policy.h"
 
-/*
- * vfio-pci's vfio_pci_dev_in_denylist() (drivers/vfio/pci/vfio_pci.c since
- * 5.9): the Intel QuickAssist PFs and VFs, DSA and IAX, which it refuses unless loaded
- * with disable_denylist=1.
- */
+/* On vfio-pci's denylist (VFIO_PCI_DENYLIST_INTEL, policy.h): vfio-pci refuses to probe it. */
 static bool in_vfio_denylist(const struct pci_dev *d)
 {
-	static const unsigned int qat[] = {
-		0x0435, 0x0443,	/* DH895XCC, its VF */
-		0x37c8, 0x37c9,	/* C62X */
-		0x19e2, 0x19e3,	/* C3XXX */
-		0x0b25, 0x0cfe,	/* DSA, IAX (Sapphire Rapids) */
-	};
+	const char *p = VFIO_PCI_DENYLIST_INTEL;
 
 	if (d->vendor != 0x8086)
 		return false;
-	for (size_t i = 0; i < sizeof(qat) / sizeof(qat[0]); i++)
-		if (d->device == qat[i])
+	while (*p) {
+		char *end;
+
+		if (strtoul(p, &end, 16) == d->device)
 			return true;
+		p = *end == '|' ? end + 1 : end;
+	}
 	return false;
 }
 

@@ -23,6 +23,15 @@
 
 struct group_set;
 
+/*
+ * vfio-pci's own denylist (vfio_pci_dev_in_denylist() in
+ * drivers/vfio/pci/vfio_pci.c, 6.1 to 7.x): Intel (8086) QAT DH895XCC, C3XXX
+ * and C62X with their VFs, DSA and IAX (SPR0); vfio-pci refuses to probe
+ * them. Written as udev matches it: the one list policy_judge() and the
+ * generated rules use (the module names the kernel's own constants).
+ */
+#define VFIO_PCI_DENYLIST_INTEL "0x0435|0x0443|0x19e2|0x19e3|0x37c8|0x37c9|0x0b25|0x0cfe"
+
 /* Why: the reason words list, verify, the refusals and the findings all use. */
 enum reason_kind {
 	REASON_HOST_DRIVER,	/* an endpoint on a host driver: claim it */

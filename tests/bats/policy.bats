@@ -193,3 +193,21 @@ fixes_are_accepted() {
 	assert_equal "$status" 1
 	refute_output --partial "vfio-claim bind 0000:01:00.0"
 }
+
+@test "vfio-pci's denylist (Intel DSA here) is never claimed, by add or by an ID line" {
+	setup_root x399
+	# Make the USB controller at 0b:00.3 an Intel DSA (8086:0b25), as sysfs would show it.
+	d="$ROOT/sys/bus/pci/devices/0000:0b:00.3"
+	echo 0x8086 >"$d/vendor"
+	echo 0x0b25 >"$d/device"
+	sed -i 's/^PCI_ID=.*/PCI_ID=8086:0B25/; s/^MODALIAS=pci:v[0-9A-F]*d[0-9A-F]*/MODALIAS=pci:v00008086d00000B25/' "$d/uevent"
+	run --separate-stderr vc add --partial 0b:00.3
+	assert_failure
+	[[ "$stderr" == *"0000:0b:00.3 (8086:0b25, Intel QAT, DSA or IAX) is on vfio-pci's denylist"*"[vfio-denylist]"* ]] ||
+		fail "stderr: $stderr"
+	echo "8086:0b25" >"$ROOT/etc/vfio-claim.conf"
+	run --separate-stderr vc apply
+	assert_failure 65
+	[[ "$stderr" == *"[vfio-denylist]"* ]] || fail "stderr: $stderr"
+	[ ! -e "$ROOT/etc/modprobe.d/vfio-claim-claims.conf" ]
+}
