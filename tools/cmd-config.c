@@ -28,23 +28,6 @@
 	"# Run 'vfio-claim apply' after a change.\n"
 
 /*
- * What an updated line keeps of the line it replaces: its inline comment
- * with the blanks before it, or the carriage return of a CRLF file.
- */
-static const char *kept_tail(const char *line)
-{
-	const char *hash = strchr(line, '#');
-	size_t len = strlen(line);
-
-	if (hash) {
-		while (hash > line && (hash[-1] == ' ' || hash[-1] == '\t'))
-			hash--;
-		return hash;
-	}
-	return len && line[len - 1] == '\r' ? line + len - 1 : "";
-}
-
-/*
  * Rewrite a config file with line `lineno` replaced by `text` (NULL drops it,
  * 0 appends). A symlinked config has its target (inside the root) rewritten;
  * mode and owner are kept (genfile_write_atomic).
@@ -52,10 +35,8 @@ static const char *kept_tail(const char *line)
 static int edit_file(struct context *ctx, const char *path, int lineno, const char *text)
 {
 	_cleanup_free_ char *old = NULL;
-	char *out = NULL, *line, *next;
-	size_t size = 0;
-	FILE *f;
-	int r, n = 0;
+	char *out = NULL;
+	int r;
 
 	r = sysroot_read_all(&ctx->root, path, &old);
 	if (r == -ENOENT) {
@@ -67,26 +48,9 @@ static int edit_file(struct context *ctx, const char *path, int lineno, const ch
 	} else if (memchr(old, '\0', (size_t)r)) {
 		return -EINVAL;	/* the loader names the line; never drop what follows a NUL */
 	}
-	f = open_memstream(&out, &size);
-	if (!f)
-		return -ENOMEM;
-	for (line = old; line && *line; line = next) {
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		if (++n == lineno) {
-			if (text)
-				fprintf(f, "%s%s\n", text, kept_tail(line));
-			continue;
-		}
-		fprintf(f, "%s\n", line);
-	}
-	if (lineno == 0)
-		fprintf(f, "%s\n", text);
-	if (fclose(f) != 0) {
-		free(out);
-		return -ENOMEM;
-	}
+	r = config_edit_text(old, lineno, text, &out);
+	if (r < 0)
+		return r;
 	r = genfile_write_atomic(&ctx->root, path, out, GENFILE_FOLLOW);
 	free(out);
 	return r;

@@ -324,3 +324,54 @@ void claim_subject_text(const struct claim *c, char *buf, size_t size)
 		snprintf(buf, size, "%04x:%04x:%04x:%04x", c->id.vendor, c->id.device, c->id.subvendor,
 			 c->id.subdevice);
 }
+
+/*
+ * What an updated line keeps of the line it replaces: its inline comment
+ * with the blanks before it, or the carriage return of a CRLF file.
+ */
+static const char *kept_tail(const char *line)
+{
+	const char *hash = strchr(line, '#');
+	size_t len = strlen(line);
+
+	if (hash) {
+		while (hash > line && (hash[-1] == ' ' || hash[-1] == '\t'))
+			hash--;
+		return hash;
+	}
+	return len && line[len - 1] == '\r' ? line + len - 1 : "";
+}
+
+int config_edit_text(const char *old, int lineno, const char *text, char **out)
+{
+	_cleanup_free_ char *copy = strdup(old);
+	char *line, *next, *buf = NULL;
+	size_t size = 0;
+	FILE *f;
+	int n = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	f = open_memstream(&buf, &size);
+	if (!f)
+		return -ENOMEM;
+	for (line = copy; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (++n == lineno) {
+			if (text)
+				fprintf(f, "%s%s\n", text, kept_tail(line));
+			continue;
+		}
+		fprintf(f, "%s\n", line);
+	}
+	if (lineno == 0)
+		fprintf(f, "%s\n", text);
+	if (fclose(f) != 0) {
+		free(buf);
+		return -ENOMEM;
+	}
+	*out = buf;
+	return 0;
+}

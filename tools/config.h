@@ -87,3 +87,11 @@ void config_format_claim(const struct claim *c, char *buf, size_t size);
 
 /* What names a claim on the command line ('vfio-claim remove' takes it): its address or ID. */
 void claim_subject_text(const struct claim *c, char *buf, size_t size);
+
+/*
+ * add's and remove's writer, as text: old (a config file's content, without
+ * NUL bytes) with line `lineno` (1-based) replaced by `text` (NULL drops it;
+ * lineno 0 appends text). The replaced line's inline comment, or its CR in a
+ * CRLF file, is kept. *out is malloc'd. Returns 0 or -ENOMEM.
+ */
+int config_edit_text(const char *old, int lineno, const char *text, char **out);

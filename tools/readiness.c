@@ -446,10 +446,21 @@ static void item_interrupt_remapping(struct readiness *r, const struct host *h)
 	sysroot_read(h->root, "sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts",
 		     unsafe, sizeof(unsafe));
 	allow = unsafe[0] == 'Y' || unsafe[0] == 'y' || unsafe[0] == '1';
-	if (sysroot_read_all(h->root, "proc/interrupts", &interrupts) < 0) {
-		add(r, "interrupt-remapping", NULL, READY_WARN, SCOPE_CLAIM, NULL,
-		    "not checked: no /proc/interrupts under the root");
-		return;
+	{
+		int e = sysroot_read_all(h->root, "proc/interrupts", &interrupts);
+
+		/* Absent (a tree without it) is "not checked"; there and unreadable is a failure. */
+		if (e == -ENOENT) {
+			add(r, "interrupt-remapping", NULL, READY_WARN, SCOPE_CLAIM, NULL,
+			    "not checked: no /proc/interrupts under the root");
+			return;
+		}
+		if (e < 0) {
+			add(r, "interrupt-remapping", NULL, READY_FAIL, SCOPE_CLAIM,
+			    "make /proc/interrupts readable (it is the only record of interrupt remapping)",
+			    "/proc/interrupts cannot be read: %s", sysroot_strerror(e));
+			return;
+		}
 	}
 	if (strstr(interrupts, "IR-")) {
 		add(r, "interrupt-remapping", NULL, READY_PASS, SCOPE_CLAIM, NULL,

@@ -156,3 +156,16 @@ load helpers
 	refute_line --partial "kvm"
 	refute_line --partial "acs-override"
 }
+
+@test "check: an unreadable /proc/interrupts fails the interrupt-remapping item, an absent one is not checked" {
+	root=$(copy_fixture ready)
+	rm -f "$root/proc/interrupts"
+	mkdir "$root/proc/interrupts"
+	run --separate-stderr "$VC" --root "$root" check
+	assert_failure 1
+	assert_line "FAIL  interrupt-remapping: /proc/interrupts cannot be read: Is a directory; fix: make /proc/interrupts readable (it is the only record of interrupt remapping)"
+	rmdir "$root/proc/interrupts"
+	run --separate-stderr "$VC" --root "$root" check
+	assert_success
+	assert_line "WARN  interrupt-remapping: not checked: no /proc/interrupts under the root"
+}

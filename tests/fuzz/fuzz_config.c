@@ -9,8 +9,9 @@
  * The input is a config file (up to its first NUL, as the tool reads it),
  * split into lines the way config_load() splits them. Each line goes through
  * config_parse_line(). Then the file is written back the way add writes a
- * claim: every claim line replaced by config_format_claim()'s text, every
- * other line kept byte for byte; and the new file is parsed again.
+ * claim, through its own writer config_edit_text(): every claim line
+ * replaced by config_format_claim()'s text (its inline comment or CR kept),
+ * every other line kept byte for byte; and the new file is parsed again.
  * Properties checked (a violation aborts):
  *   - a line that fails gives a reason and no owner to leak;
  *   - the written-back file has the same claims (kind, address, IDs, group,
@@ -102,8 +103,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *text = malloc(size + 1), *back = NULL, **lines = NULL, **lines2 = NULL;
 	struct parsed *first, *second;
-	size_t back_size = 0;
-	FILE *f;
 	int n, n2;
 
 	if (!text)
@@ -116,13 +115,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	parse_all(lines, n, first);
 
-	/* Write back as add does: a claim line becomes its canonical text. */
-	f = open_memstream(&back, &back_size);
-	if (!f)
-		abort();
-	for (int i = 0; i < n; i++)
-		fprintf(f, "%s\n", first[i].ret == 0 ? first[i].text : lines[i]);
-	fclose(f);
+	/*
+	 * Write back through add's own writer (config_edit_text): every claim
+	 * line updated in place with its canonical text, one edit after another.
+	 */
+	{
+		char *orig = malloc(size + 1);
+
+		if (!orig)
+			abort();
+		memcpy(orig, data, size);
+		orig[size] = '\0';
+		back = orig;
+		for (int i = 0; i < n; i++) {
+			char *next = NULL;
+
+			if (first[i].ret != 0)
+				continue;
+			require(config_edit_text(back, i + 1, first[i].text, &next) == 0);
+			free(back);
+			back = next;
+		}
+	}
 
 	n2 = split_lines(back, &lines2);
 	require(n2 == n);
