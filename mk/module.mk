@@ -172,6 +172,7 @@ install: install-module
 install-module:
 	install -d $(MODULE_DKMS_DIR)/module
 	install -m 0644 $(MODULE_FILES) $(MODULE_DKMS_DIR)/module/
+	chmod 0755 $(MODULE_DKMS_DIR)/module/vc-detect.sh
 	install -m 0644 VERSION $(MODULE_DKMS_DIR)/VERSION
 	sed 's/^PACKAGE_VERSION=.*/PACKAGE_VERSION="$(VERSION)"/' dkms.conf >$(MODULE_DKMS_DIR)/dkms.conf
 	printf '%s\n' '# SPDX-License-Identifier: GPL-2.0' \
