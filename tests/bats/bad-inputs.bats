@@ -49,7 +49,7 @@ ROWS=(
 	"apply-initramfs-with-root ;; : ;; apply --initramfs"
 	"apply-no-module-index ;; echo '10de:1c03 group' >etc/vfio-claim.conf; rm -rf lib/modules ;; apply"
 	"apply-foreign-file ;; echo '10de:1c03 group' >etc/vfio-claim.conf; echo 'blacklist nouveau' >etc/modprobe.d/vfio-claim-claims.conf ;; apply"
-	"apply-locked ;; echo '10de:1c03 group' >etc/vfio-claim.conf; mkdir -p run; (flock run/vfio-claim.lock sleep 3 &) ; sleep 0.3 ;; apply"
+	"apply-locked ;; echo '10de:1c03 group' >etc/vfio-claim.conf; mkdir -p run; (flock run/vfio-claim.lock sleep 20 &) ; for i in \$(seq 100); do flock -n run/vfio-claim.lock true || break; sleep 0.1; done ;; apply"
 	"apply-modprobe.d-not-a-dir ;; echo '10de:1c03 group' >etc/vfio-claim.conf; rm -rf etc/modprobe.d; echo x >etc/modprobe.d ;; apply"
 	"verify-unknown-device ;; : ;; verify 0000:99:00.0"
 	"verify-bad-config ;; echo 'nonsense here' >etc/vfio-claim.conf ;; verify"
