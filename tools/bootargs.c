@@ -20,6 +20,7 @@
 #include "bootargs.h"
 #include "genfile.h"
 #include "macro.h"
+#include "nextboot.h"
 
 /* A growing string. */
 struct sbuf {
@@ -53,17 +54,6 @@ static void sb_adds(struct sbuf *b, const char *s)
 	sb_add(b, s, strlen(s));
 }
 
-/* Whether word is one of the whitespace-separated words of line. */
-static bool has_word(const char *line, const char *word)
-{
-	size_t len = strlen(word);
-
-	for (const char *p = line; p && (p = strstr(p, word)); p += len)
-		if ((p == line || isspace((unsigned char)p[-1])) && (p[len] == '\0' || isspace((unsigned char)p[len])))
-			return true;
-	return false;
-}
-
 size_t kernel_args_missing(const char *cmdline, const char *args, char *out, size_t size)
 {
 	_cleanup_free_ char *copy = strdup(args);
@@ -74,7 +64,7 @@ size_t kernel_args_missing(const char *cmdline, const char *args, char *out, siz
 	if (!copy)
 		return 0;
 	for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save))
-		if (!has_word(cmdline ? cmdline : "", w) && len + strlen(w) + 2 < size)
+		if (!cmdline_has(cmdline ? cmdline : "", w) && len + strlen(w) + 2 < size)
 			len += (size_t)snprintf(out + len, size - len, "%s%s", len ? " " : "", w);
 	return len;
 }
@@ -99,7 +89,7 @@ size_t kernel_args_required(const struct sysroot *root, bool iommu_on_now, char 
 	 * IOMMU on by itself (CONFIG_INTEL_IOMMU_DEFAULT_ON, AMD's default):
 	 * the next boot of it does not need the argument either.
 	 */
-	if (iommu_on_now && !has_word(cmdline, vendor_arg))
+	if (iommu_on_now && !cmdline_has(cmdline, vendor_arg))
 		return (size_t)snprintf(out, size, "iommu=pt");
 	return (size_t)snprintf(out, size, "%s iommu=pt", vendor_arg);
 }
