@@ -8,6 +8,7 @@
 #include "artifacts.h"
 #include "bootargs.h"
 #include "genfile.h"
+#include "iommuargs.h"
 #include "macro.h"
 #include "policy.h"
 
@@ -391,12 +392,13 @@ void artifacts_free(struct artifacts *a)
 int kernel_args_advice(const struct sysroot *root, bool iommu_on, char *missing, size_t missing_size,
 		       char *where, size_t where_size)
 {
-	char cmdline[4096] = "", required[128];
+	char cmdline[4096] = "";
+	struct iommu_args args;
 
 	missing[0] = where[0] = '\0';
 	sysroot_read(root, "proc/cmdline", cmdline, sizeof(cmdline));
-	kernel_args_required(root, iommu_on, required, sizeof(required));
-	if (!kernel_args_missing(cmdline, required, missing, missing_size))
+	iommu_args_of_root(root, iommu_on, &args);
+	if (!kernel_args_missing(cmdline, args.all, missing, missing_size))
 		return 0;
 	if (sysroot_exists(root, "etc/default/grub"))
 		snprintf(where, where_size,

@@ -69,31 +69,6 @@ size_t kernel_args_missing(const char *cmdline, const char *args, char *out, siz
 	return len;
 }
 
-size_t kernel_args_required(const struct sysroot *root, bool iommu_on_now, char *out, size_t size)
-{
-	_cleanup_free_ char *cpuinfo = NULL;
-	char cmdline[4096] = "";
-	const char *vendor_arg = NULL;
-
-	sysroot_read(root, "proc/cmdline", cmdline, sizeof(cmdline));
-	if (sysroot_read_all(root, "proc/cpuinfo", &cpuinfo) >= 0) {
-		if (strstr(cpuinfo, "GenuineIntel"))
-			vendor_arg = "intel_iommu=on";
-		else if (strstr(cpuinfo, "AuthenticAMD"))
-			vendor_arg = "amd_iommu=on";
-	}
-	if (!vendor_arg)
-		vendor_arg = strstr(cmdline, "amd_iommu") ? "amd_iommu=on" : "intel_iommu=on";
-	/*
-	 * With groups present and no vendor argument, this kernel turns the
-	 * IOMMU on by itself (CONFIG_INTEL_IOMMU_DEFAULT_ON, AMD's default):
-	 * the next boot of it does not need the argument either.
-	 */
-	if (iommu_on_now && !cmdline_has(cmdline, vendor_arg))
-		return (size_t)snprintf(out, size, "iommu=pt");
-	return (size_t)snprintf(out, size, "%s iommu=pt", vendor_arg);
-}
-
 /* ---- GRUB's settings: shell assignments, evaluated without a shell ---- */
 
 struct grub_vars {

@@ -53,14 +53,6 @@ int next_boot_read(const struct sysroot *root, struct next_boot *nb);
 void next_boot_free(struct next_boot *nb);
 const char *boot_loader_name(enum boot_loader l);
 
-/*
- * The arguments passthrough needs on this machine, space-separated into out:
- * the CPU vendor's "intel_iommu=on" or "amd_iommu=on" (from proc/cpuinfo)
- * unless the IOMMU is on without it (iommu_on_now and the running command
- * line does not name it), and "iommu=pt". Returns the length.
- */
-size_t kernel_args_required(const struct sysroot *root, bool iommu_on_now, char *out, size_t size);
-
 /* Which of the space-separated args are not words of cmdline, space-separated into out. */
 size_t kernel_args_missing(const char *cmdline, const char *args, char *out, size_t size);
 

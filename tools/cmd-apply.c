@@ -22,6 +22,7 @@
 #include "config.h"
 #include "exitcode.h"
 #include "genfile.h"
+#include "iommuargs.h"
 #include "json.h"
 #include "kmodinfo.h"
 #include "lock.h"
@@ -164,10 +165,11 @@ static void print_json_report(const struct resolution *res, const struct artifac
  */
 static int kernel_args_plan(struct context *ctx, const struct claim_setup *s, struct genfile *dropin)
 {
-	char required[128];
+	struct iommu_args args;
+	const char *required = args.all;
 	int r;
 
-	kernel_args_required(&ctx->root, s->m.groups.iommu, required, sizeof(required));
+	iommu_args_of_root(&ctx->root, s->m.groups.iommu, &args);
 	if (!sysroot_exists(&ctx->root, "etc/default/grub")) {
 		struct next_boot nb;
 		char missing[128];

@@ -12,6 +12,7 @@
 #include "exitcode.h"
 #include "json.h"
 #include "log.h"
+#include "printable.h"
 #include "readiness.h"
 
 void readiness_print(const struct readiness *r)
@@ -23,11 +24,10 @@ void readiness_print(const struct readiness *r)
 
 		fail += it->state == READY_FAIL;
 		warn += it->state == READY_WARN;
-		printf("%s  %s%s%s: %s", ready_state_name(it->state, false), it->name,
-		       it->device[0] ? " " : "", it->device, it->message);
-		if (it->fix[0] && it->state != READY_PASS)
-			printf("; fix: %s", it->fix);
-		printf("\n");
+		print_line("%s  %s%s%s: %s%s%s", ready_state_name(it->state, false), it->name,
+			   it->device[0] ? " " : "", it->device, it->message,
+			   it->fix[0] && it->state != READY_PASS ? "; fix: " : "",
+			   it->fix[0] && it->state != READY_PASS ? it->fix : "");
 	}
 	if (fail)
 		printf("not ready for passthrough: %d to fix%s\n", fail,

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "machine.h"
 #include "macro.h"
+#include "printable.h"
 #include "readiness.h"
 
 /* --class names, as PCI base class (and subclass when given). */
@@ -79,31 +80,31 @@ static void print_device(const struct pci_dev *d, const char *indent)
 	char cls[128];
 
 	if (d->class_name)
-		snprintf(cls, sizeof(cls), "%s [%04x]", d->class_name, pci_class16(d));
+		snprintf(cls, sizeof(cls), "%s [%04x]", printable(d->class_name), pci_class16(d));
 	else
 		snprintf(cls, sizeof(cls), "Class [%04x]", pci_class16(d));
-	printf("%s%s [%04x:%04x] %s: ", indent, d->name, d->vendor, d->device, cls);
+	printf("%s%s [%04x:%04x] %s: ", indent, printable(d->name), d->vendor, d->device, cls);
 	if (d->vendor_name)
-		printf("%s ", d->vendor_name);
+		printf("%s ", printable(d->vendor_name));
 	else
 		printf("Vendor %04x ", d->vendor);
 	if (d->device_name)
-		printf("%s", d->device_name);
+		printf("%s", printable(d->device_name));
 	else
 		printf("Device %04x", d->device);
 	if (d->revision > 0)
 		printf(" (rev %02x)", d->revision);
 	printf("\n%s    ", indent);
 
-	printf("driver %s", d->driver ? d->driver : "none");
+	printf("driver %s", d->driver ? printable(d->driver) : "none");
 	if (d->driver_override)
-		printf("  override %s", d->driver_override);
+		printf("  override %s", printable(d->driver_override));
 	if (d->claimed_by_module)
 		printf("  claimed by vfio_claim");
 	if (d->subvendor || d->subdevice)
 		printf("  subsystem [%04x:%04x]", d->subvendor, d->subdevice);
 	if (d->reset_method)
-		printf("  reset %s", d->reset_method[0] ? d->reset_method : "none");
+		printf("  reset %s", d->reset_method[0] ? printable(d->reset_method) : "none");
 	if (d->boot_vga == 1)
 		printf("  boot-VGA");
 	if (pci_is_bridge(d))
@@ -111,16 +112,16 @@ static void print_device(const struct pci_dev *d, const char *indent)
 	if (d->totalvfs >= 0)
 		printf("  SR-IOV PF %d/%d VFs", d->numvfs, d->totalvfs);
 	if (d->physfn)
-		printf("  VF of %s", d->physfn->name);
+		printf("  VF of %s", printable(d->physfn->name));
 	for (int u = 0; u < d->n_uses; u++) {
 		const struct pci_use *use = &d->uses[u];
 
 		if (use->kind == USE_MOUNT)
-			printf("  mounted %s (%s)", use->what, use->via ? use->via : "?");
+			printf("  mounted %s (%s)", printable(use->what), use->via ? printable(use->via) : "?");
 		else if (use->kind == USE_SWAP)
-			printf("  swap %s", use->what);
+			printf("  swap %s", printable(use->what));
 		else
-			printf("  net %s %s", use->what, use->active ? "up" : "down");
+			printf("  net %s %s", printable(use->what), use->active ? "up" : "down");
 	}
 	printf("\n");
 }
@@ -131,7 +132,7 @@ static void print_reasons(const char *label, const struct reason *v, int n)
 
 	for (int i = 0; i < n; i++) {
 		reason_text(&v[i], text, sizeof(text));
-		printf("    %s: %s %s\n", label, v[i].dev->name, text);
+		printf("    %s: %s %s\n", label, printable(v[i].dev->name), printable(text));
 	}
 }
 
@@ -145,7 +146,7 @@ static void print_group(const struct iommu_group *g)
 	case VERDICT_CLAIMABLE:
 		printf("claimable: can go to a guest once ");
 		for (int i = 0; i < g->n_claim; i++)
-			printf("%s%s", i ? (i == g->n_claim - 1 ? " and " : ", ") : "", g->claim[i]->name);
+			printf("%s%s", i ? (i == g->n_claim - 1 ? " and " : ", ") : "", printable(g->claim[i]->name));
 		printf(" %s claimed\n", g->n_claim > 1 ? "are" : "is");
 		break;
 	case VERDICT_BLOCKED:
@@ -342,10 +343,7 @@ static void print_json(const struct machine *m, const struct filter *f, enum cpu
 		json_kv_string(&j, "cpu_vendor", cpu_vendor_name(vendor));
 		json_key(&j, "advice");
 		json_array_begin(&j);
-		if (vendor != CPU_AMD)
-			json_string(&j, "intel_iommu=on iommu=pt");
-		if (vendor != CPU_INTEL)
-			json_string(&j, "amd_iommu=on iommu=pt");
+		json_string(&j, iommu_enable_advice(vendor));
 		json_array_end(&j);
 	}
 	json_object_end(&j);

@@ -30,6 +30,7 @@
 #include "machine.h"
 #include "macro.h"
 #include "policy.h"
+#include "printable.h"
 #include "readiness.h"
 #include "resolve.h"
 
@@ -766,7 +767,7 @@ static void print_checks(const struct checks *c, bool json, const struct readine
 		readiness_print(host);
 		for (int i = 0; i < c->n; i++)
 			if (!c->v[i].ok && !streq(c->v[i].name, "host"))
-				printf("%s: %s; fix: %s\n", c->v[i].subject, c->v[i].message, c->v[i].fix);
+				print_line("%s: %s; fix: %s", c->v[i].subject, c->v[i].message, c->v[i].fix);
 		if (other)
 			printf("%d problem(s)\n", other);
 		else
@@ -806,10 +807,10 @@ static void print_checks(const struct checks *c, bool json, const struct readine
 		if (k->ok) {
 			/* Which image was judged, and why that one, goes with any problem. */
 			if (log_max_level >= LOG_INFO || (failed && streq(k->name, "judged")))
-				printf("ok: %s: %s\n", k->subject, k->message);
+				print_line("ok: %s: %s", k->subject, k->message);
 			continue;
 		}
-		printf("%s: %s; fix: %s\n", k->subject, k->message, k->fix);
+		print_line("%s: %s; fix: %s", k->subject, k->message, k->fix);
 	}
 	if (failed)
 		printf("%d problem(s)\n", failed);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "iommuargs.h"
 #include "kmodinfo.h"
 #include "macro.h"
 #include "nextboot.h"
@@ -129,7 +130,12 @@ const char *cpu_vendor_name(enum cpu_vendor v)
 
 const char *iommu_kernel_args(enum cpu_vendor v)
 {
-	return v == CPU_INTEL ? "intel_iommu=on iommu=pt" : v == CPU_AMD ? "amd_iommu=on iommu=pt" : NULL;
+	static struct iommu_args args[3];
+
+	if (v != CPU_INTEL && v != CPU_AMD)
+		return NULL;
+	iommu_args_for(v, false, "", &args[v]);
+	return args[v].all;
 }
 
 const char *iommu_enable_advice(enum cpu_vendor v)
@@ -138,9 +144,9 @@ const char *iommu_enable_advice(enum cpu_vendor v)
 	case CPU_INTEL:
 		return "enable VT-d in the firmware and boot with intel_iommu=on iommu=pt";
 	case CPU_AMD:
-		return "enable the IOMMU (AMD-Vi) in the firmware and boot with amd_iommu=on iommu=pt";
+		return "enable the IOMMU (AMD-Vi) in the firmware (the kernel turns it on by itself; iommu=pt is recommended)";
 	default:
-		return "enable VT-d or AMD-Vi in the firmware and boot with intel_iommu=on iommu=pt (Intel) or amd_iommu=on iommu=pt (AMD)";
+		return "enable VT-d or AMD-Vi in the firmware and boot with intel_iommu=on iommu=pt (an AMD kernel needs no argument to turn it on)";
 	}
 }
 
@@ -350,7 +356,7 @@ static void item_iommu_now(struct readiness *r, const struct host *h)
 		return;
 	}
 	if (!args)
-		args = "intel_iommu=on (Intel) or amd_iommu=on (AMD) and iommu=pt";
+		args = "intel_iommu=on iommu=pt";
 	if (off) {
 		char with[160];
 
@@ -362,15 +368,15 @@ static void item_iommu_now(struct readiness *r, const struct host *h)
 		add(r, "iommu-now", NULL, READY_FAIL, SCOPE_CLAIM, firmware_switch(h->vendor),
 		    "off in the firmware: there are no IOMMU groups, and no ACPI table describes an IOMMU");
 	} else if (h->vendor == CPU_AMD) {
-		where_advice(h, args, fix, sizeof(fix));
-		add(r, "iommu-now", NULL, READY_FAIL, SCOPE_CLAIM, fix,
+		add(r, "iommu-now", NULL, READY_FAIL, SCOPE_CLAIM,
+		    "no kernel argument turns AMD-Vi on: check the firmware's IOMMU setting and what 'dmesg | grep -i AMD-Vi' says",
 		    "off although the firmware describes it: the kernel did not enable AMD-Vi ('dmesg | grep -i AMD-Vi' says why); there are no IOMMU groups");
 	} else {
 		where_advice(h, args, fix, sizeof(fix));
 		add(r, "iommu-now", NULL, READY_FAIL, SCOPE_CLAIM, fix,
 		    "off on the kernel command line: %sthe kernel was booted without %s, and this kernel leaves VT-d off without it; there are no IOMMU groups",
 		    h->firmware == 1 ? "the firmware describes it, but " : "",
-		    h->vendor == CPU_INTEL ? "intel_iommu=on" : "intel_iommu=on or amd_iommu=on");
+		    "intel_iommu=on");
 	}
 }
 
@@ -378,6 +384,7 @@ static void item_next_boot(struct readiness *r, const struct host *h)
 {
 	const char *args = iommu_kernel_args(h->vendor);
 	const char *off, *need = NULL;
+	struct iommu_args wanted;
 	char fix[600], src[200];
 
 	if (!h->next_known && h->next_err != -ENOENT && h->next_err != -ENOMEM) {
@@ -394,13 +401,9 @@ static void item_next_boot(struct readiness *r, const struct host *h)
 	}
 	snprintf(src, sizeof(src), "%s", h->next.label);
 	off = off_arg(h->next.cmdline);
-	/* On now without intel_iommu=on: a kernel that turns VT-d on by itself. */
-	if (h->vendor == CPU_INTEL && !cmdline_has(h->next.cmdline, "intel_iommu=on") &&
-	    !(h->m->groups.iommu && !cmdline_has(h->cmdline, "intel_iommu=on")))
-		need = "intel_iommu=on";
-	if (h->vendor == CPU_UNKNOWN && !h->m->groups.iommu && !cmdline_has(h->next.cmdline, "intel_iommu=on") &&
-	    !cmdline_has(h->next.cmdline, "amd_iommu=on"))
-		need = "intel_iommu=on or amd_iommu=on";
+	iommu_args_for(h->vendor, h->m->groups.iommu, h->cmdline, &wanted);
+	if (wanted.needed[0] && !cmdline_has(h->next.cmdline, wanted.needed))
+		need = wanted.needed;
 	if (!off && !need) {
 		static const char *const on[] = { "intel_iommu=on", "amd_iommu=on", "iommu=pt" };
 		char found[96] = "";
@@ -419,7 +422,7 @@ static void item_next_boot(struct readiness *r, const struct host *h)
 		return;
 	}
 	if (!args)
-		args = "intel_iommu=on (Intel) or amd_iommu=on (AMD) and iommu=pt";
+		args = "intel_iommu=on iommu=pt";
 	where_advice(h, args, fix, sizeof(fix));
 	if (off) {
 		char remove[700];

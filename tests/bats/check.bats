@@ -105,18 +105,18 @@ load helpers
 	run --separate-stderr "$VC" --root "$FIXTURES/fw-off" list
 	assert_failure 1
 	assert_line "  0000:0a:00.0 [1002:67df] VGA compatible controller [0300]: Advanced Micro Devices, Inc. [AMD/ATI] Ellesmere [Radeon RX 470/480/570/570X/580/580X/590] (rev e7)"
-	assert_line "No IOMMU groups: the IOMMU is off or absent; enable the IOMMU (AMD-Vi) in the firmware and boot with amd_iommu=on iommu=pt; 'vfio-claim check' tells which"
+	assert_line "No IOMMU groups: the IOMMU is off or absent; enable the IOMMU (AMD-Vi) in the firmware (the kernel turns it on by itself; iommu=pt is recommended); 'vfio-claim check' tells which"
 	[ "$(grep -c '^  0000:' <<<"$output")" = "$(ls "$FIXTURES/fw-off/sys/bus/pci/devices" | wc -l)" ] ||
 		fail "not every device is listed"
 	run --separate-stderr "$VC" --root "$FIXTURES/fw-off" --json list
 	run python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["cpu_vendor"], d["advice"], len(d["ungrouped"]))' <<<"$output"
-	assert_output "amd ['amd_iommu=on iommu=pt'] 12"
+	assert_output "amd ['enable the IOMMU (AMD-Vi) in the firmware (the kernel turns it on by itself; iommu=pt is recommended)'] 12"
 	# Without /proc/cpuinfo it cannot tell: both.
 	ROOT=$(copy_fixture no-iommu)
 	rm "$ROOT/proc/cpuinfo"
 	run --separate-stderr "$VC" --root "$ROOT" list
 	assert_failure 1
-	assert_line "No IOMMU groups: the IOMMU is off or absent; enable VT-d or AMD-Vi in the firmware and boot with intel_iommu=on iommu=pt (Intel) or amd_iommu=on iommu=pt (AMD); 'vfio-claim check' tells which"
+	assert_line "No IOMMU groups: the IOMMU is off or absent; enable VT-d or AMD-Vi in the firmware and boot with intel_iommu=on iommu=pt (an AMD kernel needs no argument to turn it on); 'vfio-claim check' tells which"
 }
 
 @test "verify with nothing configured: the host's report, nothing is claimed, no module index needed" {

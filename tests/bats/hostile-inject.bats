@@ -182,3 +182,17 @@ OUT
 	run "$TOP/tests/syntax/check-generated.py" "$root/etc/udev/rules.d/59-vfio-claim-claims.rules" "$root/etc/modprobe.d/vfio-claim-claims.conf"
 	assert_success
 }
+
+@test "list keeps one line per fact with control bytes in mount points and sysfs text" {
+	root=$(copy_fixture x399)
+	printf '99 26 8:1 / /m\\012vfio-claim:\\040all\\040good\\033[2J rw - ext4 /dev/sda1 rw\n' >>"$root/proc/self/mountinfo"
+	printf 'flr\nbus\033[2J\n' >"$root/sys/bus/pci/devices/0000:0a:00.0/reset_method"
+	run --separate-stderr "$VC" --root "$root" list 0a:00.0
+	[ "$status" -eq 0 ] || fail "exit $status: $stderr"
+	# No raw control byte reaches the terminal, and the forged line is not a line of its own.
+	printf '%s' "$output" | LC_ALL=C grep -q "$(printf '[\001-\010\013-\037\177]')" && fail "a control byte in: $output"
+	printf '%s\n' "$output" | grep -q '^vfio-claim: all good' && fail "a line was forged: $output"
+	printf '%s\n' "$output" | grep -F 'reset flr\nbus\x1b[2J' >/dev/null || fail "reset_method not escaped: $output"
+	run --separate-stderr "$VC" --root "$root" list
+	printf '%s\n' "$output" | grep -F 'mounted /m\nvfio-claim: all good\x1b[2J' >/dev/null || fail "mount point not escaped: $output"
+}
