@@ -66,8 +66,15 @@ ROWS=(
 	"remove-malformed ;; : ;; remove 10de"
 	"remove-two ;; : ;; remove 0a:00.0 0a:00.1"
 	"snapshot-no-dir ;; : ;; snapshot"
-	"snapshot-not-empty ;; mkdir -p /tmp/vc-bad-snap; touch /tmp/vc-bad-snap/x ;; snapshot /tmp/vc-bad-snap"
+	"snapshot-not-empty ;; mkdir -p snap; touch snap/x ;; snapshot @ROOT@/snap"
 )
+
+# One X399 copy with a fake /lib/modules (depmod is slow), copied per row.
+setup_file() {
+	cp -a "$FIXTURES/x399" "$BATS_FILE_TMPDIR/x399"
+	"$TOP/tests/modules/mkmodules.sh" "$BATS_FILE_TMPDIR/x399" "$KVER"
+	mkdir -p "$BATS_FILE_TMPDIR/x399/etc/modprobe.d"
+}
 
 @test "bad inputs: one line, the documented exit code, nothing changed (${#ROWS[@]} rows)" {
 	export VFIO_CLAIM_LOCK_TIMEOUT=1
@@ -77,11 +84,11 @@ ROWS=(
 		name=${row%% ;; *}
 		rest=${row#* ;; }
 		setup=${rest%% ;; *}
-		args=${rest#* ;; }
 		root="$BATS_TEST_TMPDIR/$name"
-		cp -a "$FIXTURES/x399" "$root"
-		"$TOP/tests/modules/mkmodules.sh" "$root" "$KVER"
-		mkdir -p "$root/etc/modprobe.d" 2>/dev/null || true
+		# @ROOT@ is this row's tree: no fixed path that another run of the suite shares.
+		args=${rest#* ;; }
+		args=${args//@ROOT@/$root}
+		cp -a "$BATS_FILE_TMPDIR/x399" "$root"
 		(cd "$root" && eval "$setup")
 		before=$(tree_state "$root")
 		# shellcheck disable=SC2086
@@ -92,7 +99,6 @@ ROWS=(
 		[ "$before" = "$after" ] || fail "$name: files changed"
 		echo "$name: exit $status: ${stderr//$root/ROOT}" >>"$result"
 	done
-	rm -rf /tmp/vc-bad-snap
 	output=$(cat "$result")
 	assert_expected bad-inputs.txt
 }
