@@ -70,7 +70,10 @@ options:
         description: C(USER) or C(USER:GROUP) that gets C(/dev/vfio/N).
         type: str
   initramfs:
-    description: Rebuild the initramfs (C(apply --initramfs)) when something changed.
+    description:
+      - Rebuild the initramfs (C(apply --initramfs)) when something changed, and also when nothing
+        did but C(vfio-claim verify) finds the current image stale (an earlier run that did not get
+        to rebuild it).
     type: bool
     default: false
   kernel_args:
@@ -240,6 +243,20 @@ class Claimer(object):
         return rc, report, err
 
 
+def stale_initramfs(claimer):
+    """The failed 'initramfs' checks of verify --json that a rebuild fixes (stale, or built before a file)."""
+    rc, out, _ = claimer.run("--json", "verify")
+    if rc not in (0, 1):
+        return []
+    try:
+        checks = json.loads(out).get("checks", [])
+    except ValueError:
+        return []
+    return ["%s: %s" % (c.get("subject"), c.get("message")) for c in checks
+            if not c.get("ok") and c.get("check") == "initramfs"
+            and ("stale" in (c.get("message") or "") or "built before" in (c.get("message") or ""))]
+
+
 def summary(report):
     claimed = report.get("claimed", []) if report else []
     missing = report.get("kernel_args_missing") if report else None
@@ -289,8 +306,14 @@ def main():
         if not config_changed and files_changed and module._diff:
             _, text, _ = claimer.run("apply", "--check", *(["--kernel-args"] if kernel_args else []))
             diff.append(dict(prepared=text))
+        stale = []
+        if not config_changed and not files_changed and module.params["initramfs"]:
+            stale = stale_initramfs(claimer)
+            if stale and module._diff:
+                diff.append(dict(prepared="the initramfs would be rebuilt:\n" + "\n".join(stale) + "\n"))
         claimed, missing, reboot = summary(report)
-        module.exit_json(changed=config_changed or files_changed, reboot_required=reboot or config_changed,
+        module.exit_json(changed=config_changed or files_changed or bool(stale),
+                         reboot_required=reboot or config_changed or bool(stale),
                          claimed=claimed, kernel_args_missing=missing, config=want, diff=diff)
 
     if config_changed:
@@ -304,7 +327,13 @@ def main():
     if files_changed and module._diff:
         _, text, _ = claimer.run("apply", "--check", *(["--kernel-args"] if kernel_args else []))
         diff.append(dict(prepared=text))
-    if config_changed or files_changed:
+    stale = []
+    if not config_changed and not files_changed and module.params["initramfs"]:
+        # An earlier run that wrote the files but did not rebuild the image (failed, or interrupted).
+        stale = stale_initramfs(claimer)
+        if stale and module._diff:
+            diff.append(dict(prepared="the initramfs is rebuilt:\n" + "\n".join(stale) + "\n"))
+    if config_changed or files_changed or stale:
         args = ["apply"]
         if module.params["initramfs"]:
             args.append("--initramfs")
@@ -317,7 +346,7 @@ def main():
         if rc != 0:
             module.fail_json(msg="apply left changes behind: %s" % tool_reason(err), rc=rc, config=want)
     claimed, missing, reboot = summary(report)
-    module.exit_json(changed=config_changed or files_changed, reboot_required=reboot,
+    module.exit_json(changed=config_changed or files_changed or bool(stale), reboot_required=reboot or bool(stale),
                      claimed=claimed, kernel_args_missing=missing, config=want, diff=diff)
 
 

@@ -136,6 +136,26 @@ class Run(unittest.TestCase):
         with open(path) as f:
             self.assertEqual(f.read(), good)
 
+    def test_stale_initramfs_is_a_change_with_initramfs(self):
+        self.fixture("hd4850-twin")
+        claims = [{"address": "0000:02:00.0", "id": "1002:9442", "group": True}]
+        self.module(claims)
+        # An image built before the claims: the old (empty) config inside.
+        image = tempfile.mkdtemp(dir=self.base)
+        os.makedirs(os.path.join(image, "etc"))
+        with open(os.path.join(image, "etc", "vfio-claim.conf"), "w") as f:
+            f.write("# nothing claimed\n")
+        os.makedirs(os.path.join(self.root, "boot"), exist_ok=True)
+        with open(os.path.join(self.root, "boot", "initrd.img-" + KVER), "wb") as out:
+            cpio = subprocess.Popen("find . | cpio -o -H newc --quiet | gzip", shell=True, cwd=image,
+                                    stdout=out)
+            self.assertEqual(cpio.wait(), 0)
+        r = self.module(claims)
+        self.assertFalse(r["changed"], r)
+        r = self.module(claims, check=True, diff=True, initramfs=True)
+        self.assertTrue(r["changed"], r)
+        self.assertIn("/etc/vfio-claim.conf: differs in", r["diff"][0]["prepared"])
+
     def test_refusal_is_the_tools_reason_and_restores(self):
         self.fixture("x399")
         before = self.config()
