@@ -2,13 +2,18 @@
 /*
  * vfio-claim export: the libvirt <hostdev> elements or QEMU -device
  * arguments for devices and the rest of their IOMMU groups, as the guides
- * write them by hand: a guest gets a whole group or nothing.
+ * write them by hand: a guest gets a whole group or nothing; or KubeVirt's
+ * permittedHostDevices.pciHostDevices entries for the devices the config
+ * claims.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "claimsetup.h"
 #include "exitcode.h"
+#include "fleet.h"
 #include "json.h"
 #include "log.h"
 #include "machine.h"
@@ -135,13 +140,96 @@ static int export_policy(const struct machine *m, struct pci_dev **devs, int n, 
 	return code;
 }
 
+/*
+ * KubeVirt's permittedHostDevices (spec.configuration of the KubeVirt CR,
+ * API kubevirt.io/v1 PciHostDevice): one entry per claimed vendor:device,
+ * pciVendorSelector "VVVV:DDDD" (KubeVirt compares it lowercased; its docs
+ * write it in capitals), resourceName "vfio-claim.io/vvvv_dddd", and
+ * externalResourceProvider false: KubeVirt's own device plugin then offers
+ * the devices of that ID that are on vfio-pci. The claimed devices go through
+ * the same policy as the other forms. Returns the exit code.
+ */
+static int export_kubevirt(struct context *ctx, bool force)
+{
+	_cleanup_free_ struct pci_dev **devs = NULL;
+	_cleanup_free_ bool *host_needs = NULL;
+	_cleanup_free_ struct id_count *ids = NULL;
+	struct claim_setup s;
+	int code, n_ids = 0;
+
+	code = claim_setup_load_config(ctx, &cmd_export, 0, NULL, &s);
+	if (code)
+		goto out;
+	devs = calloc((size_t)s.res.n + 1, sizeof(*devs));
+	host_needs = calloc((size_t)s.res.n + 1, sizeof(*host_needs));
+	if (!devs || !host_needs || fleet_id_counts(&s.res, &s.m.pci, &ids, &n_ids) < 0) {
+		ERR("export: %s", strerror(ENOMEM));
+		code = EXIT_UNAVAILABLE;
+		goto out;
+	}
+	for (int i = 0; i < s.res.n; i++)
+		devs[i] = s.res.devs[i].dev;
+	code = export_policy(&s.m, devs, s.res.n, force, host_needs);
+	if (code)
+		goto out;
+	if (!s.res.n)
+		WRN("nothing is claimed: /%s has no claim that takes a device here; the list is empty",
+		    CONFIG_MAIN);
+	for (int i = 0; i < s.res.n; i++)
+		if (!pci_driver_is_vfio(devs[i]->driver) && !host_needs[i])
+			WRN("%s is on %s, not vfio-pci: KubeVirt offers it once it is ('vfio-claim bind %s', or reboot after 'vfio-claim apply --initramfs')",
+			    devs[i]->name, devs[i]->driver ? devs[i]->driver : "no driver", devs[i]->name);
+	if (ctx->json) {
+		struct json j;
+		char sel[16], name[64];
+
+		json_init(&j, stdout);
+		json_object_begin(&j);
+		json_key(&j, "permittedHostDevices");
+		json_object_begin(&j);
+		json_key(&j, "pciHostDevices");
+		json_array_begin(&j);
+		for (int i = 0; i < n_ids; i++) {
+			snprintf(sel, sizeof(sel), "%04X:%04X", ids[i].vendor, ids[i].device);
+			snprintf(name, sizeof(name), FLEET_DOMAIN "/%04x_%04x", ids[i].vendor, ids[i].device);
+			json_object_begin(&j);
+			json_kv_string(&j, "pciVendorSelector", sel);
+			json_kv_string(&j, "resourceName", name);
+			json_kv_bool(&j, "externalResourceProvider", false);
+			json_object_end(&j);
+		}
+		json_array_end(&j);
+		json_object_end(&j);
+		json_object_end(&j);
+		json_finish(&j);
+		goto out;
+	}
+	printf("# KubeVirt CR, spec.configuration: the devices /%s claims\n"
+	       "permittedHostDevices:\n"
+	       "  pciHostDevices:%s\n",
+	       CONFIG_MAIN, n_ids ? "" : " []");
+	for (int i = 0; i < n_ids; i++) {
+		if (ids[i].present > ids[i].claimed)
+			printf("    # %04x:%04x: %d of the %d devices here are claimed; KubeVirt offers those on vfio-pci\n",
+			       ids[i].vendor, ids[i].device, ids[i].claimed, ids[i].present);
+		printf("    - pciVendorSelector: \"%04X:%04X\"\n"
+		       "      resourceName: \"" FLEET_DOMAIN "/%04x_%04x\"\n"
+		       "      externalResourceProvider: false\n",
+		       ids[i].vendor, ids[i].device, ids[i].vendor, ids[i].device);
+	}
+out:
+	claim_setup_free(&s);
+	return code;
+}
+
 static int run_export(struct context *ctx, int argc, char **argv)
 {
-	enum { OPT_LIBVIRT = OPT_FIRST_COMMAND_OPTION, OPT_QEMU, OPT_GUEST_SLOT, OPT_FORCE };
+	enum { OPT_LIBVIRT = OPT_FIRST_COMMAND_OPTION, OPT_QEMU, OPT_GUEST_SLOT, OPT_FORCE, OPT_KUBEVIRT };
 	static const struct option options[] = {
 		GLOBAL_LONG_OPTIONS,
 		{ "libvirt", no_argument, NULL, OPT_LIBVIRT },
 		{ "qemu", no_argument, NULL, OPT_QEMU },
+		{ "kubevirt", no_argument, NULL, OPT_KUBEVIRT },
 		{ "guest-slot", required_argument, NULL, OPT_GUEST_SLOT },
 		{ "force", no_argument, NULL, OPT_FORCE },
 		{},
@@ -154,9 +242,9 @@ static int run_export(struct context *ctx, int argc, char **argv)
 	struct machine m;
 
 	while ((c = getopt_long(argc, argv, GLOBAL_SHORT_OPTIONS, options, NULL)) != -1) {
-		if (c == OPT_LIBVIRT || c == OPT_QEMU) {
+		if (c == OPT_LIBVIRT || c == OPT_QEMU || c == OPT_KUBEVIRT) {
 			if (format && format != c)
-				return usage_error(&cmd_export, "give one of --libvirt and --qemu");
+				return usage_error(&cmd_export, "give one of --libvirt, --qemu and --kubevirt");
 			format = c;
 		} else if (c == OPT_GUEST_SLOT) {
 			char *end;
@@ -171,8 +259,14 @@ static int run_export(struct context *ctx, int argc, char **argv)
 			return code;
 		}
 	}
+	if (format == OPT_KUBEVIRT) {
+		if (optind < argc)
+			return usage_error(&cmd_export, "--kubevirt takes the devices the config claims, not '%s'",
+					   argv[optind]);
+		return export_kubevirt(ctx, force);
+	}
 	if (!format && !ctx->json)
-		return usage_error(&cmd_export, "give --libvirt or --qemu");
+		return usage_error(&cmd_export, "give --libvirt, --qemu or --kubevirt");
 	if (optind >= argc)
 		return usage_error(&cmd_export, "name at least one device");
 	code = machine_load(ctx, &m);
@@ -256,15 +350,22 @@ out:
 const struct command cmd_export = {
 	.name = "export",
 	.run = run_export,
-	.summary = "print libvirt <hostdev> or QEMU -device lines for devices and their groups",
-	.usage = "export --libvirt|--qemu DEVICE... [--guest-slot N] [--force]\n"
+	.summary = "print libvirt <hostdev>, QEMU -device lines or KubeVirt permittedHostDevices",
+	.usage = "export --libvirt|--qemu|--kubevirt [DEVICE...] [--guest-slot N] [--force]\n"
 		 "\n"
-		 "Print what passes DEVICE and the other endpoints of its IOMMU group to a guest:\n"
-		 "libvirt <hostdev mode='subsystem' type='pci' managed='yes'> elements, or QEMU\n"
-		 "'-device vfio-pci,host=...' arguments. The functions of one card stay together\n"
-		 "in one guest slot on bus 0 (QEMU's addr=SLOT.FUNCTION), function 0 with\n"
-		 "multifunction=on; cards take slots from --guest-slot on, 0x10 by default.\n"
-		 "--json gives each device with its guest address. A group holding a device the\n"
-		 "host needs (boot VGA, a mounted filesystem's controller, an interface up, an\n"
-		 "SR-IOV PF with VFs) is refused: exit 1, nothing printed, unless --force.\n",
+		 "With --libvirt or --qemu, print what passes DEVICE and the other endpoints of\n"
+		 "its IOMMU group to a guest: libvirt <hostdev mode='subsystem' type='pci'\n"
+		 "managed='yes'> elements, or QEMU '-device vfio-pci,host=...' arguments. The\n"
+		 "functions of one card stay together in one guest slot on bus 0 (QEMU's\n"
+		 "addr=SLOT.FUNCTION), function 0 with multifunction=on; cards take slots from\n"
+		 "--guest-slot on, 0x10 by default. --json gives each device with its guest\n"
+		 "address. A group holding a device the host needs (boot VGA, a mounted\n"
+		 "filesystem's controller, an interface up, an SR-IOV PF with VFs) is refused:\n"
+		 "exit 1, nothing printed, unless --force.\n"
+		 "\n"
+		 "--kubevirt (no DEVICE) prints, for the devices /etc/vfio-claim.conf claims, the\n"
+		 "KubeVirt CR's spec.configuration.permittedHostDevices: one pciHostDevices\n"
+		 "entry per vendor:device (pciVendorSelector \"VVVV:DDDD\", resourceName\n"
+		 "\"vfio-claim.io/vvvv_dddd\", externalResourceProvider false), as YAML, or as\n"
+		 "JSON with --json. The claimed devices meet the same refusals.\n",
 };

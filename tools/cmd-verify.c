@@ -22,6 +22,7 @@
 #include "config.h"
 #include "earlyload.h"
 #include "exitcode.h"
+#include "fleet.h"
 #include "genfile.h"
 #include "initramfs.h"
 #include "json.h"
@@ -887,18 +888,53 @@ static int verify_setup(struct context *ctx, struct claim_setup *s, int argc, ch
 	return code;
 }
 
+/*
+ * verify --nfd: the verdict (code 0 or 1, with claims) and the devices on
+ * vfio-pci per claimed ID into NFD's feature file under dir. Returns code,
+ * or the exit code of a failed write.
+ */
+static int write_nfd(struct context *ctx, const struct claim_setup *s, const char *dir, int code)
+{
+	_cleanup_free_ struct id_count *ids = NULL;
+	_cleanup_free_ char *text = NULL;
+	int n = 0, r;
+
+	r = fleet_id_counts(&s->res, &s->m.pci, &ids, &n);
+	if (!r)
+		r = nfd_feature_text(s->cfg.n > 0 && code == 0, ids, n, &text);
+	if (!r)
+		r = nfd_write(&ctx->root, dir, text);
+	if (r < 0) {
+		ERR("writing the NFD feature file /%s/%s: %s", dir, NFD_FEATURE_NAME, strerror(-r));
+		return exit_code_for(r);
+	}
+	return code;
+}
+
 static int run_verify(struct context *ctx, int argc, char **argv)
 {
+	enum { OPT_NFD = OPT_FIRST_COMMAND_OPTION };
 	static const struct option options[] = {
 		GLOBAL_LONG_OPTIONS,
+		{ "nfd", optional_argument, NULL, OPT_NFD },
 		{},
 	};
+	const char *nfd_dir = NULL;
 	struct claim_setup s;
 	int c, code = 0;
 
-	while ((c = getopt_long(argc, argv, GLOBAL_SHORT_OPTIONS, options, NULL)) != -1)
-		if (handle_global_option(ctx, &cmd_verify, c, &code) < 0)
+	while ((c = getopt_long(argc, argv, GLOBAL_SHORT_OPTIONS, options, NULL)) != -1) {
+		if (c == OPT_NFD) {
+			nfd_dir = optarg ? optarg + strspn(optarg, "/") : NFD_FEATURE_DIR;
+			if (!*nfd_dir)
+				return usage_error(&cmd_verify, "--nfd=%s: name a directory below the root", optarg);
+		} else if (handle_global_option(ctx, &cmd_verify, c, &code) < 0) {
 			return code;
+		}
+	}
+	if (nfd_dir && optind < argc)
+		return usage_error(&cmd_verify, "--nfd labels the node by every claim: no DEVICE ('%s')",
+				   argv[optind]);
 	code = claim_setup_load_config(ctx, &cmd_verify, argc - optind, argv + optind, &s);
 	/* The module index is needed for claims and hand-made setups only. */
 	if (!code && (s.cfg.n || hand_made_setup(ctx)))
@@ -907,6 +943,8 @@ static int run_verify(struct context *ctx, int argc, char **argv)
 		s.kmod = NULL;
 	if (!code)
 		code = verify_setup(ctx, &s, argc - optind, argv + optind);
+	if (nfd_dir && (code == EXIT_OK || code == EXIT_CHECK_FAILED))
+		code = write_nfd(ctx, &s, nfd_dir, code);
 	claim_setup_free(&s);
 	return code;
 }
@@ -915,7 +953,7 @@ const struct command cmd_verify = {
 	.name = "verify",
 	.run = run_verify,
 	.summary = "check every claim holds now and at the next boot, and print the fix",
-	.usage = "verify [DEVICE...]\n"
+	.usage = "verify [DEVICE...] [--nfd[=DIR]]\n"
 		 "\n"
 		 "Check each claim of /etc/vfio-claim.conf (or only those of DEVICE):\n"
 		 "  now        present with its expected ID, on vfio-pci, its IOMMU group viable,\n"
@@ -929,6 +967,13 @@ const struct command cmd_verify = {
 		 "IOMMU now and at the next boot, interrupt remapping, vfio) is checked with them;\n"
 		 "with nothing claimed, the whole report is printed, then that nothing is claimed.\n"
 		 "One line per problem with the command that fixes it; -v shows what holds.\n"
+		 "\n"
+		 "  --nfd[=DIR]  also write Node Feature Discovery's local feature file\n"
+		 "               DIR/vfio-claim (DIR below --root, by default\n"
+		 "               /etc/kubernetes/node-feature-discovery/features.d), by a\n"
+		 "               dot-named temporary and a rename: vfio-claim.io/ready=true|false\n"
+		 "               (claims exist and all hold), vfio-claim.io/claimed=N and, per\n"
+		 "               claimed ID, vfio-claim.io/VVVV_DDDD.count=N (devices on vfio-pci).\n"
 		 "\n"
 		 "Exit status: 0 when everything holds, 1 when something does not.\n",
 };

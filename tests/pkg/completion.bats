@@ -14,6 +14,7 @@ LINES=(
 	'vfio-claim b'
 	'vfio-claim bind --'
 	'vfio-claim export --'
+	'vfio-claim verify --'
 	'vfio-claim list --class '
 	'vfio-claim list --class n'
 	'vfio-claim --root tests/fixtures/x399 bind 0000:0a'

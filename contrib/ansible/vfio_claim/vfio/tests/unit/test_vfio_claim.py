@@ -1,0 +1,169 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Unit tests of the vfio_claim module: rendering, and whole runs of the module
+(as Ansible runs it: python3 MODULE ARGS.json) against the real vfio-claim on
+writable copies of the project's fixture trees.
+
+    VFIO_CLAIM=build/vfio-claim python3 -m unittest discover -s contrib/ansible/vfio_claim/vfio/tests/unit
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+COLLECTION = os.path.abspath(os.path.join(HERE, "..", ".."))
+TOP = os.path.abspath(os.path.join(COLLECTION, "..", "..", "..", ".."))
+MODULE = os.path.join(COLLECTION, "plugins", "modules", "vfio_claim.py")
+TOOL = os.path.abspath(os.environ.get("VFIO_CLAIM", os.path.join(TOP, "build", "vfio-claim")))
+KVER = "6.1.0-99-amd64"
+
+sys.path.insert(0, os.path.dirname(MODULE))
+import vfio_claim  # noqa: E402
+
+
+class Render(unittest.TestCase):
+    def test_lines(self):
+        cases = [
+            ({"address": "0a:00.0", "id": "10DE:1C03", "group": True}, "0000:0a:00.0@10de:1c03 group"),
+            ({"address": "0000:03:00.0", "id": "8086:10d3"}, "0000:03:00.0@8086:10d3"),
+            ({"id": "10de:1b80", "subsystem": "1458:3728", "owner": "alice:kvm"}, "10de:1b80:1458:3728 owner=alice:kvm"),
+            ({"id": "1002:67c7", "group": True, "rebind": True, "force": True, "partial": True},
+             "1002:67c7 group rebind force partial"),
+        ]
+        for claim, line in cases:
+            self.assertEqual(vfio_claim.render_line(claim), line)
+
+    def test_refused_forms(self):
+        for claim, why in [
+            ({"id": "10de"}, "id '10de'"),
+            ({"address": "0a:00", "id": "10de:1c03"}, "address '0a:00'"),
+            ({"address": "0a:00.0", "id": "10de:1c03", "subsystem": "1458:3728"}, "subsystem is for ID claims"),
+            ({"id": "10de:1c03", "owner": "alice group"}, "owner 'alice group'"),
+            ({"id": "10de:1c03", "subsystem": "zz:1"}, "subsystem 'zz:1'"),
+        ]:
+            with self.assertRaises(ValueError) as e:
+                vfio_claim.render_line(claim)
+            self.assertIn(why, str(e.exception))
+
+    def test_config_text(self):
+        text = vfio_claim.render_config([{"id": "10de:1c03"}])
+        self.assertTrue(text.startswith("# Written by Ansible"))
+        self.assertTrue(text.endswith("\n10de:1c03\n"))
+
+    def test_tool_reason(self):
+        self.assertEqual(vfio_claim.tool_reason("vfio-claim: warning: x\nvfio-claim: a refused (b)\n"), "a refused (b)")
+
+
+class Run(unittest.TestCase):
+    """The module end to end on a fixture copy."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.base = tempfile.mkdtemp(prefix="vfio-claim-ansible.")
+        for name in ("hd4850-twin", "x399"):
+            root = os.path.join(cls.base, name)
+            shutil.copytree(os.path.join(TOP, "tests", "fixtures", name), root, symlinks=True)
+            subprocess.run([os.path.join(TOP, "tests", "modules", "mkmodules.sh"), root, KVER],
+                           check=True, stdout=subprocess.DEVNULL)
+            os.makedirs(os.path.join(root, "etc", "default"), exist_ok=True)
+            with open(os.path.join(root, "etc", "default", "grub"), "w") as f:
+                f.write('GRUB_CMDLINE_LINUX_DEFAULT="quiet"\n')
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.base)
+
+    def setUp(self):
+        self.root = tempfile.mkdtemp(dir=self.base)
+        os.rmdir(self.root)
+
+    def fixture(self, name):
+        shutil.copytree(os.path.join(self.base, name), self.root, symlinks=True)
+
+    def module(self, claims, check=False, diff=False, **options):
+        args = dict(claims=claims, root=self.root, binary=TOOL, _ansible_check_mode=check,
+                    _ansible_diff=diff, **options)
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+            json.dump({"ANSIBLE_MODULE_ARGS": args}, f)
+        try:
+            p = subprocess.run([sys.executable, MODULE, f.name], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, universal_newlines=True)
+        finally:
+            os.unlink(f.name)
+        return json.loads(p.stdout)
+
+    def config(self):
+        path = os.path.join(self.root, "etc", "vfio-claim.conf")
+        if not os.path.exists(path):
+            return None
+        with open(path) as f:
+            return f.read()
+
+    def test_check_apply_idempotent_drift(self):
+        self.fixture("hd4850-twin")
+        claims = [{"address": "0000:02:00.0", "id": "1002:9442", "group": True}]
+        r = self.module(claims, check=True, diff=True)
+        self.assertTrue(r["changed"], r)
+        self.assertIsNone(self.config(), "check mode wrote the config")
+        self.assertIn("0000:02:00.0@1002:9442 group", r["diff"][0]["after"])
+
+        r = self.module(claims, kernel_args=True)
+        self.assertTrue(r["changed"], r)
+        self.assertEqual(self.config(), vfio_claim.render_config(claims))
+        self.assertEqual([d["device"] for d in r["claimed"]], ["0000:02:00.0", "0000:02:00.1"])
+        self.assertTrue(os.path.exists(os.path.join(self.root, "etc/modprobe.d/vfio-claim-claims.conf")))
+
+        r = self.module(claims, kernel_args=True)
+        self.assertFalse(r["changed"], r)
+
+        # Drift in a generated file: check mode shows the tool's diff and changes nothing.
+        path = os.path.join(self.root, "etc/modprobe.d/vfio-claim-claims.conf")
+        with open(path) as f:
+            good = f.read()
+        with open(path, "w") as f:
+            f.write(good.replace("slots=", "slots=0000:01:00.0@1002:9442,"))
+        r = self.module(claims, check=True, diff=True, kernel_args=True)
+        self.assertTrue(r["changed"], r)
+        self.assertIn("-options vfio_claim", r["diff"][0]["prepared"])
+        with open(path) as f:
+            self.assertNotEqual(f.read(), good)
+        r = self.module(claims, kernel_args=True)
+        self.assertTrue(r["changed"], r)
+        with open(path) as f:
+            self.assertEqual(f.read(), good)
+
+    def test_stale_initramfs_is_a_change_with_initramfs(self):
+        self.fixture("hd4850-twin")
+        claims = [{"address": "0000:02:00.0", "id": "1002:9442", "group": True}]
+        self.module(claims)
+        # An image built before the claims: the old (empty) config inside.
+        image = tempfile.mkdtemp(dir=self.base)
+        os.makedirs(os.path.join(image, "etc"))
+        with open(os.path.join(image, "etc", "vfio-claim.conf"), "w") as f:
+            f.write("# nothing claimed\n")
+        os.makedirs(os.path.join(self.root, "boot"), exist_ok=True)
+        with open(os.path.join(self.root, "boot", "initrd.img-" + KVER), "wb") as out:
+            cpio = subprocess.Popen("find . | cpio -o -H newc --quiet | gzip", shell=True, cwd=image,
+                                    stdout=out)
+            self.assertEqual(cpio.wait(), 0)
+        r = self.module(claims)
+        self.assertFalse(r["changed"], r)
+        r = self.module(claims, check=True, diff=True, initramfs=True)
+        self.assertTrue(r["changed"], r)
+        self.assertIn("/etc/vfio-claim.conf: differs in", r["diff"][0]["prepared"])
+
+    def test_refusal_is_the_tools_reason_and_restores(self):
+        self.fixture("x399")
+        before = self.config()
+        r = self.module([{"address": "43:00.0", "id": "1002:67c7"}])
+        self.assertTrue(r.get("failed"), r)
+        self.assertIn("boot-vga", r["msg"])
+        self.assertEqual(self.config(), before)
+
+
+if __name__ == "__main__":
+    unittest.main()
