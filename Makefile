@@ -31,10 +31,11 @@ include $(sort $(wildcard mk/*.mk))
 deps:
 	@scripts/install-deps.sh $(DEP_GROUPS)
 
-# The CLI suite and the same suites under ASan/UBSan are the two longest
-# that boot no guest, and each keeps one CPU busy: they run side by side
-# (scripts/run-checks.sh "A+B"), after what both use is built once.
-CHECK_WORDS = $(filter-out sanitize,$(patsubst cli,cli+sanitize,$(CHECKS)))
+# The longest suites that boot no guest each keep one CPU busy (one bats or
+# Python process): the CLI suite, the same suites under ASan/UBSan and the
+# Ansible collection's run side by side, as do the two package builds
+# (scripts/run-checks.sh "A+B"), after what they share is built once.
+CHECK_WORDS = $(filter-out sanitize ansible rpm,$(patsubst deb,deb+rpm,$(patsubst cli,cli+sanitize+ansible,$(CHECKS))))
 
 check: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/fakesysfs.so $(ASAN_BUILD)/vfio-claim
