@@ -25,9 +25,11 @@ installkernel() {
 	return 0
 }
 
-# The udev rules (an admin's copy in /etc/udev/rules.d wins, as with udev),
-# the generated modprobe options (dracut copies /etc/modprobe.d only in
-# hostonly mode; /usr/lib/modprobe.d always), the config for reference.
+# The udev rules, each at its own path (an admin's copy in /etc/udev/rules.d
+# wins, as with udev; verify looks for the packaged rule where the package
+# puts it), the generated modprobe options (dracut copies /etc/modprobe.d only
+# in hostonly mode; /usr/lib/modprobe.d always), the config for reference.
+# inst_simple without -H: in the image whatever hostonly says.
 install() {
 	local rule dir conf
 
@@ -35,7 +37,7 @@ install() {
 		for dir in /etc/udev/rules.d "${udevdir:-/usr/lib/udev}/rules.d" \
 			/usr/lib/udev/rules.d /lib/udev/rules.d; do
 			if [[ -f "$dir/$rule" ]]; then
-				inst_simple "$dir/$rule" "/etc/udev/rules.d/$rule"
+				inst_simple "$dir/$rule"
 				break
 			fi
 		done

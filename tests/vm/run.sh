@@ -36,6 +36,13 @@ vm_log "kernels ($((t1 - t0))s): $(echo "$kernels" | tr '\n' ' ')"
 
 # shellcheck disable=SC2046
 "$VM_DIR/prepare.sh" $(echo "$kernels" | cut -d' ' -f2)
+# The dracut guests, when a -dracut scenario is named.
+case " $scenarios " in
+*-dracut*)
+	# shellcheck disable=SC2046
+	"$VM_DIR/prepare-dracut.sh" $(echo "$kernels" | cut -d' ' -f2)
+	;;
+esac
 t2=$(date +%s)
 vm_log "guests prepared ($((t2 - t1))s)"
 

@@ -172,9 +172,9 @@ def sha(path):
 class Chain:
     """A guest's life: its own copy of the disk, booted again and again."""
 
-    def __init__(self, series, kver, name, devices):
+    def __init__(self, series, kver, name, devices, tree="flow"):
         self.series, self.kver, self.name, self.devices = series, kver, name, devices
-        self.kdir = os.path.join(BUILD, "flow", kver)
+        self.kdir = os.path.join(BUILD, tree, kver)
         self.dir = os.path.join(RUNS, "%s-%s" % (series, name))
         shutil.rmtree(self.dir, ignore_errors=True)
         os.makedirs(self.dir)
@@ -393,7 +393,48 @@ def scenario_5(series, kver):
     return [("5", TITLES["5"], c, ch)]
 
 
-SCENARIOS = {"1": scenario_1_2, "3": scenario_3, "4": scenario_4, "5": scenario_5}
+def scenario_7(series, kver):
+    """dracut (tests/vm/prepare-dracut.sh's guest, a generic image): add,
+    apply --initramfs runs dracut; a guides-style options file is not in the
+    image, verify says why and its fix puts it in; after the reboot the
+    claim holds and verify exits 0."""
+    ch = Chain(series, kver, "s7", NIC, tree="flow-dracut")
+    c = Checker()
+    addr = "0000:00:05.0"
+    a = ch.boot("s7-configure")
+    if c.booted(a):
+        c.on(a, addr, "e1000e")
+        c.rc(a, "vfio-claim add", 0)
+        if c.rc(a, "vfio-claim apply --initramfs", 0):
+            c.says(a, "vfio-claim apply --initramfs", r"\bdracut -f --kver \S+")
+            c.notes.append("in-guest apply --initramfs (dracut, generic, 3 drivers): %.0fs"
+                           % a.find("vfio-claim apply --initramfs")["secs"])
+        c.rc(a, "vfio-claim verify", 1, 0)
+        c.says(a, "vfio-claim verify",
+               r"^/etc/modprobe\.d/vfio\.conf: is not in /boot/initrd\.img-\S+: dracut copies "
+               r"/etc/modprobe\.d only into host-only images and this one is generic.*; fix: "
+               r"echo 'install_items\+=\" /etc/modprobe\.d/vfio\.conf \"' "
+               r">/etc/dracut\.conf\.d/vfio-claim-modprobe\.conf && dracut -f --kver \S+$", 0)
+        others = [p for p in problems(a.find("vfio-claim verify", 0)) if "vfio.conf" not in p]
+        c.expect(not others, "verify reports more than vfio.conf: %s" % others)
+        c.rc(a, "sh -c echo 'install_items", 0)
+        c.rc(a, "vfio-claim verify", 0, 1)
+        c.says(a, "vfio-claim verify", r"^ok: /etc/modprobe\.d/vfio\.conf: in /boot/initrd\.img-\S+ "
+               r"and identical$", 1)
+    if a.done and not c.failures:
+        c.expect(ch.reboot_initrd(), "the guest's /boot/initrd.img is unchanged after dracut")
+        b = ch.boot("s7-after")
+        if c.booted(b):
+            c.on(b, addr, "vfio-pci")
+            c.rc(b, "vfio-claim verify", 0)
+            c.says(b, "vfio-claim verify", r"^ok: vfio_claim: is in /boot/initrd\.img-")
+    return [("7", TITLES["7"], c, ch)]
+
+
+SCENARIOS = {"1": scenario_1_2, "3": scenario_3, "4": scenario_4, "5": scenario_5,
+             "7": scenario_7}
+# Run only when named (tests/vm/flow/run.sh 7) until it passes in CI.
+NAMED_ONLY = {"7"}
 TITLES = {
     "1": "add, apply --initramfs, reboot, verify exits 0 (and 2: a config change "
          "without --initramfs, verify says stale; 6: every claim removed, the old "
@@ -401,6 +442,8 @@ TITLES = {
     "3": "blacklist-only setup written after the initramfs: ineffective, verify says why",
     "4": "built-in driver (pci-serial): verify says rebind; --rebind ends on vfio-pci",
     "5": "bind and unbind now: the driver it had comes back; two runs at once",
+    "7": "dracut: apply --initramfs runs dracut, a guides-style file in a generic image "
+         "explained and fixed, reboot, verify exits 0",
 }
 
 
@@ -516,7 +559,7 @@ def main():
         ap.error("no --kernel")
     if args.demo:
         return demo(*kernels[0])
-    names = args.scenarios or list(SCENARIOS)
+    names = args.scenarios or [n for n in SCENARIOS if n not in NAMED_ONLY]
     for n in names:
         if n not in SCENARIOS:
             print("flow: no scenario %r; scenarios: %s" % (n, " ".join(SCENARIOS)),

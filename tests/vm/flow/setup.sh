@@ -47,11 +47,23 @@ if [ ! -e "$VM_BUILD/base/.vmtest-base" ] && [ -e "$top/build/vm/base/.vmtest-ba
 fi
 # shellcheck disable=SC2046
 VM_VARIANTS="" vm_timed "flow: prepare.sh" "$VM_DIR/prepare.sh" $(echo "$kernels" | cut -d' ' -f2) >&2
+# The dracut guest (scenario 7), when FLOW_DRACUT=1 (run.sh sets it).
+if [ "${FLOW_DRACUT:-0}" = 1 ]; then
+	# shellcheck disable=SC2046
+	VM_DRACUT_VARIANTS="" vm_timed "flow: prepare-dracut.sh" "$VM_DIR/prepare-dracut.sh" \
+		$(echo "$kernels" | cut -d' ' -f2) >&2
+fi
 
+# make_flow_image KVER [dracut]: from k/KVER (initramfs-tools) into
+# flow/KVER, or from kd/KVER (dracut) into flow-dracut/KVER.
 make_flow_image() {
 	kver=$1
 	k="$VM_BUILD/k/$kver"
 	f="$VM_BUILD/flow/$kver"
+	if [ "${2:-}" = dracut ]; then
+		k="$VM_BUILD/kd/$kver"
+		f="$VM_BUILD/flow-dracut/$kver"
+	fi
 	# prepare.sh falls back to the module alone when the tool does not build
 	# (someone mid-change in tools/): then the last build/vfio-claim goes in.
 	tool=""
@@ -79,13 +91,26 @@ make_flow_image() {
 	# or added below differ from prepare.sh's root.
 	cp -al "$k/root" "$f/root"
 	r="$f/root"
-	conf="$r/etc/initramfs-tools/initramfs.conf"
-	# update-initramfs in a TCG guest: 13 min with MODULES=most; MODULES=dep
-	# and a fast zstd level bring it to a few minutes.
-	sed -e 's/^MODULES=.*/MODULES=dep/' -e '$a COMPRESSLEVEL=1' \
-		"$k/root/etc/initramfs-tools/initramfs.conf" >"$conf.new"
-	rm -f "$conf"
-	mv "$conf.new" "$conf"
+	if [ "${2:-}" = dracut ]; then
+		# dracut in a TCG guest: a generic image (no host-only, Debian's
+		# default, so /etc/modprobe.d stays out) of only the drivers this
+		# guest boots with, quickly compressed.
+		mkdir -p "$r/etc/dracut.conf.d"
+		cat >"$r/etc/dracut.conf.d/50-flow.conf" <<-'CONF'
+			# tests/vm/flow/setup.sh: a small generic image, built fast in TCG.
+			hostonly="no"
+			drivers="virtio_pci virtio_blk ext4"
+			compress="zstd -1"
+		CONF
+	else
+		conf="$r/etc/initramfs-tools/initramfs.conf"
+		# update-initramfs in a TCG guest: 13 min with MODULES=most; MODULES=dep
+		# and a fast zstd level bring it to a few minutes.
+		sed -e 's/^MODULES=.*/MODULES=dep/' -e '$a COMPRESSLEVEL=1' \
+			"$k/root/etc/initramfs-tools/initramfs.conf" >"$conf.new"
+		rm -f "$conf"
+		mv "$conf.new" "$conf"
+	fi
 	cp "$k/vmlinuz" "$r/boot/vmlinuz-$kver"
 	cp "$k/initrd.img" "$r/boot/initrd.img-$kver"
 	ln -sf "boot/vmlinuz-$kver" "$r/vmlinuz"
@@ -102,5 +127,6 @@ make_flow_image() {
 }
 for kver in $(echo "$kernels" | cut -d' ' -f2); do
 	make_flow_image "$kver"
+	[ "${FLOW_DRACUT:-0}" = 0 ] || make_flow_image "$kver" dracut
 done
 echo "$kernels"

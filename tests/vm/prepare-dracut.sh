@@ -1,0 +1,123 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# The dracut guests: the same root as tests/vm/prepare.sh's, with Debian's
+# dracut (059, bookworm) in place of initramfs-tools, and images built by
+# dracut in a chroot of that root with the package's 90vfio-claim module.
+# Run after prepare.sh, for each kernel given:
+#
+#   tests/vm/prepare-dracut.sh KVER...
+#
+#   build/vm/debs-dracut/*.deb       dracut, dracut-core, kpartx (apt-get
+#                                    download; the rest is in the base)
+#   build/vm/kd/KVER/root/           k/KVER/root, initramfs-tools purged,
+#                                    dracut installed (dpkg in a chroot)
+#   build/vm/kd/KVER/initrd.img      dracut --kver KVER, Debian's defaults
+#                                    (no host-only: a generic image)
+#   build/vm/kd/KVER/initrd-NAME.img the same with tests/vm/variants/NAME in
+#                                    the root (VM_DRACUT_VARIANTS, default
+#                                    claim-modprobed)
+#   build/vm/kd/KVER/root.img        mke2fs -d root/
+#   build/vm/kd/KVER/vmlinuz         the Debian kernel
+#
+# Nothing is forced into the image: a generic dracut image carries every
+# block driver (virtio_blk) and file system (ext4) of the kernel. A kernel
+# whose inputs did not change is reused.
+set -eu
+# shellcheck source=tests/vm/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+debs="$VM_BUILD/debs-dracut"
+variants=${VM_DRACUT_VARIANTS-claim-modprobed}
+mkdir -p "$VM_LOGS"
+
+# The three packages the base lacks, from the archive (cached).
+fetch_debs() {
+	[ -e "$debs/.done" ] && return 0
+	rm -rf "$debs"
+	mkdir -p "$debs"
+	(cd "$debs" && apt-get -q download dracut dracut-core kpartx) >"$VM_LOGS/dracut-debs.log" 2>&1 || {
+		apt-get -q -o DPkg::Lock::Timeout=900 update >/dev/null
+		(cd "$debs" && apt-get -q download dracut dracut-core kpartx) >"$VM_LOGS/dracut-debs.log" 2>&1 ||
+			vm_die "apt-get download dracut failed (log: $VM_LOGS/dracut-debs.log)"
+	}
+	touch "$debs/.done"
+}
+
+# chroot ROOT CMD...: in a private mount namespace with /proc, /sys and
+# /dev, so that they go away with it.
+in_root() {
+	r=$1
+	shift
+	# shellcheck disable=SC2016 # expanded by the inner sh
+	unshare --mount --propagation private sh -c '
+		r=$1; shift
+		mount -t proc proc "$r/proc" &&
+		mount -t sysfs sysfs "$r/sys" &&
+		mount --bind /dev "$r/dev" &&
+		chroot "$r" "$@"' sh "$r" "$@"
+}
+
+# dracut in a chroot of the guest root, into /tmp of that root, then out.
+make_dracut() {
+	root=$1 kver=$2 out=$3
+	log="$VM_LOGS/dracut-$kver.log"
+	in_root "$root" dracut --force --kver "$kver" /tmp/initrd.img >>"$log" 2>&1 ||
+		vm_die "dracut for $kver failed (log: $log)"
+	mv "$root/tmp/initrd.img" "$out"
+}
+
+prepare_kernel() {
+	kver=$1
+	k="$VM_BUILD/k/$kver"
+	kd="$VM_BUILD/kd/$kver"
+	[ -e "$k/stamp" ] || vm_die "no $k: run tests/vm/prepare.sh $kver first"
+	hash=$(cat "$k/stamp" "$VM_DIR/prepare-dracut.sh" "$debs"/*.deb | sha256sum | cut -d' ' -f1)
+	if [ -e "$kd/initrd.img" ] && [ "$(cat "$kd/stamp" 2>/dev/null)" = "$hash" ]; then
+		vm_log "$kver: dracut root and image up to date"
+	else
+		t0=$(date +%s)
+		rm -rf "$kd"
+		mkdir -p "$kd"
+		cp -a "$k/root" "$kd/root"
+		cp "$k/vmlinuz" "$kd/vmlinuz"
+		cp -a "$debs" "$kd/root/tmp/debs"
+		: >"$VM_LOGS/dracut-$kver.log"
+		# dracut conflicts with initramfs-tools (FACTS.md section 9).
+		in_root "$kd/root" sh -c 'dpkg --purge initramfs-tools initramfs-tools-core &&
+			dpkg -i /tmp/debs/*.deb' >>"$VM_LOGS/dracut-$kver.log" 2>&1 ||
+			vm_die "installing dracut in the $kver root failed (log: $VM_LOGS/dracut-$kver.log)"
+		rm -rf "$kd/root/tmp/debs"
+		make_dracut "$kd/root" "$kver" "$kd/initrd.img"
+		echo "$hash" >"$kd/stamp"
+		vm_log "$kver: dracut root and image: $(($(date +%s) - t0))s ($(du -h "$kd/initrd.img" | cut -f1))"
+	fi
+	for v in $variants; do
+		overlay="$VM_DIR/variants/$v"
+		vhash=$( (echo "$hash"; cd "$overlay" && find . -type f -print0 | sort -z |
+			xargs -0 sha256sum) | sha256sum | cut -d' ' -f1)
+		if [ -e "$kd/initrd-$v.img" ] && [ "$(cat "$kd/initrd-$v.stamp" 2>/dev/null)" = "$vhash" ]; then
+			continue
+		fi
+		cp -a "$overlay/." "$kd/root/"
+		make_dracut "$kd/root" "$kver" "$kd/initrd-$v.img"
+		(cd "$overlay" && find . ! -type d) | (cd "$kd/root" && xargs rm -f)
+		echo "$vhash" >"$kd/initrd-$v.stamp"
+	done
+	# The runner and the tool as prepare.sh left them in k/root.
+	cp -a "$k/root/vmtest/." "$kd/root/vmtest/"
+	cp -a "$VM_BUILD/stage/." "$kd/root/"
+	rm -f "$kd/root.img"
+	mke2fs -q -F -t ext4 -d "$kd/root" "$kd/root.img" 2G >/dev/null
+}
+
+fetch_debs
+pids=""
+for kver in "$@"; do
+	prepare_kernel "$kver" &
+	pids="$pids $!"
+done
+rc=0
+for pid in $pids; do
+	wait "$pid" || rc=1
+done
+exit $rc
