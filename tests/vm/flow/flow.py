@@ -393,15 +393,15 @@ def scenario_5(series, kver):
     return [("5", TITLES["5"], c, ch)]
 
 
-def scenario_7(series, kver):
+def scenario_11(series, kver):
     """dracut (tests/vm/prepare-dracut.sh's guest, a generic image): add,
     apply --initramfs runs dracut; a guides-style options file is not in the
     image, verify says why and its fix puts it in; after the reboot the
     claim holds and verify exits 0."""
-    ch = Chain(series, kver, "s7", NIC, tree="flow-dracut")
+    ch = Chain(series, kver, "s11", NIC, tree="flow-dracut")
     c = Checker()
     addr = "0000:00:05.0"
-    a = ch.boot("s7-configure")
+    a = ch.boot("s11-configure")
     if c.booted(a):
         c.on(a, addr, "e1000e")
         c.rc(a, "vfio-claim add", 0)
@@ -423,18 +423,18 @@ def scenario_7(series, kver):
                r"and identical$", 1)
     if a.done and not c.failures:
         c.expect(ch.reboot_initrd(), "the guest's /boot/initrd.img is unchanged after dracut")
-        b = ch.boot("s7-after")
+        b = ch.boot("s11-after")
         if c.booted(b):
             c.on(b, addr, "vfio-pci")
             c.rc(b, "vfio-claim verify", 0)
             c.says(b, "vfio-claim verify", r"^ok: vfio_claim: is in /boot/initrd\.img-")
-    return [("7", TITLES["7"], c, ch)]
+    return [("11", TITLES["11"], c, ch)]
 
 
 SCENARIOS = {"1": scenario_1_2, "3": scenario_3, "4": scenario_4, "5": scenario_5,
-             "7": scenario_7}
-# Run only when named (tests/vm/flow/run.sh 7) until it passes in CI.
-NAMED_ONLY = {"7"}
+             "11": scenario_11}
+# Run only when named (tests/vm/flow/run.sh 11) until it passes in CI.
+NAMED_ONLY = {"11"}
 TITLES = {
     "1": "add, apply --initramfs, reboot, verify exits 0 (and 2: a config change "
          "without --initramfs, verify says stale; 6: every claim removed, the old "
@@ -442,7 +442,7 @@ TITLES = {
     "3": "blacklist-only setup written after the initramfs: ineffective, verify says why",
     "4": "built-in driver (pci-serial): verify says rebind; --rebind ends on vfio-pci",
     "5": "bind and unbind now: the driver it had comes back; two runs at once",
-    "7": "dracut: apply --initramfs runs dracut, a guides-style file in a generic image "
+    "11": "dracut: apply --initramfs runs dracut, a guides-style file in a generic image "
          "explained and fixed, reboot, verify exits 0",
 }
 

@@ -163,7 +163,7 @@ s5-bind)
 	run drivers 0000:00:05.0 0000:00:06.0
 	;;
 # Scenario 7: dracut instead of initramfs-tools, with a guides-style file.
-s7-configure)
+s11-configure)
 	state
 	run vfio-claim add 0000:00:05.0
 	cat >/etc/modprobe.d/vfio.conf <<'CONF'
@@ -178,7 +178,7 @@ CONF
 	run sh -c "$fix"
 	run vfio-claim verify
 	;;
-s7-after)
+s11-after)
 	state
 	run vfio-claim verify
 	;;

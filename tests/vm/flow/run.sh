@@ -16,11 +16,11 @@
 #   5  bind and unbind now: the device really moves, the driver it had
 #      comes back, two runs at once both end well, and with no record of
 #      its driver the kernel chooses
-#   7  dracut instead of initramfs-tools: add, apply --initramfs runs
+#   11 dracut instead of initramfs-tools: add, apply --initramfs runs
 #      dracut; a guides-style options file left out of the generic image is
 #      explained and verify's fix puts it in; reboot, verify exits 0
 #
-#   tests/vm/flow/run.sh [--kernel 6.1|6.12|all] [--jobs N] [1|3|4|5|7 ...]
+#   tests/vm/flow/run.sh [--kernel 6.1|6.12|all] [--jobs N] [1|3|4|5|11 ...]
 #
 # Installs what it needs, prepares build/vm-flow with the VM harness
 # (tests/vm/flow/setup.sh), boots the guests (tests/vm/flow/flow.py). One
@@ -38,15 +38,15 @@ while [ $# -gt 0 ]; do
 	--jobs) jobs=$2; shift 2 ;;
 	--list) exec python3 "$here/flow.py" --list ;;
 	-h | --help) sed -n '3,31p' "$0"; exit 0 ;;
-	-*) echo "usage: $0 [--kernel 6.1|6.12|all] [--jobs N] [1|3|4|5|7 ...]" >&2; exit 64 ;;
+	-*) echo "usage: $0 [--kernel 6.1|6.12|all] [--jobs N] [1|3|4|5|11 ...]" >&2; exit 64 ;;
 	*) break ;;
 	esac
 done
 t0=$(date +%s)
-# Scenario 7's guest is made only when 7 is named (it is not run by default
+# Scenario 11's guest is made only when 11 is named (it is not run by default
 # yet).
 case " $* " in
-*" 7 "*) FLOW_DRACUT=1; export FLOW_DRACUT ;;
+*" 11 "*) FLOW_DRACUT=1; export FLOW_DRACUT ;;
 esac
 kernels=$("$here/setup.sh" "$kernel")
 echo "flow: guests prepared in $(($(date +%s) - t0))s" >&2

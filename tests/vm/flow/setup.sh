@@ -47,7 +47,7 @@ if [ ! -e "$VM_BUILD/base/.vmtest-base" ] && [ -e "$top/build/vm/base/.vmtest-ba
 fi
 # shellcheck disable=SC2046
 VM_VARIANTS="" vm_timed "flow: prepare.sh" "$VM_DIR/prepare.sh" $(echo "$kernels" | cut -d' ' -f2) >&2
-# The dracut guest (scenario 7), when FLOW_DRACUT=1 (run.sh sets it).
+# The dracut guest (scenario 11), when FLOW_DRACUT=1 (run.sh sets it).
 if [ "${FLOW_DRACUT:-0}" = 1 ]; then
 	# shellcheck disable=SC2046
 	VM_DRACUT_VARIANTS="" vm_timed "flow: prepare-dracut.sh" "$VM_DIR/prepare-dracut.sh" \
