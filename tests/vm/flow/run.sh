@@ -17,7 +17,7 @@
 #      comes back, two runs at once both end well, and with no record of
 #      its driver the kernel chooses
 #
-#   tests/vm/flow/run.sh [--kernel 6.1|6.12|all] [--jobs N] [1|3|4|5 ...]
+#   tests/vm/flow/run.sh [--kernel 6.1|6.12|7|all] [--jobs N] [1|3|4|5 ...]
 #
 # Installs what it needs, prepares build/vm-flow with the VM harness
 # (tests/vm/flow/setup.sh), boots the guests (tests/vm/flow/flow.py). One
@@ -35,7 +35,7 @@ while [ $# -gt 0 ]; do
 	--jobs) jobs=$2; shift 2 ;;
 	--list) exec python3 "$here/flow.py" --list ;;
 	-h | --help) sed -n '3,28p' "$0"; exit 0 ;;
-	-*) echo "usage: $0 [--kernel 6.1|6.12|all] [--jobs N] [1|3|4|5 ...]" >&2; exit 64 ;;
+	-*) echo "usage: $0 [--kernel 6.1|6.12|7|all] [--jobs N] [1|3|4|5 ...]" >&2; exit 64 ;;
 	*) break ;;
 	esac
 done
