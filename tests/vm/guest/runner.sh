@@ -197,7 +197,7 @@ stress)
 		for v in "0000:00:05.0@8086:10d3,0000:01:00.0@8086:10d3" \
 			"0000:00:06.0@1234:5678" "01:00.0@8086:10d3,00:05.0" "" "zz:1" \
 			"0000:00:05.0@8086:10d3"; do
-			echo "$v" >$p/slots 2>/dev/null
+			{ echo "$v" >$p/slots; } 2>/dev/null
 			n=$((n + 1))
 		done
 	done
@@ -205,15 +205,18 @@ stress)
 	(n=0
 	while [ ! -e /tmp/stress-stop ]; do
 		for v in "1234:1111" "1234:1111,1b36:0005:1af4:1100" "" "not-an-id" "ffff:ffff"; do
-			echo "$v" >$p/ids 2>/dev/null
+			{ echo "$v" >$p/ids; } 2>/dev/null
 			n=$((n + 1))
 		done
 	done
 	echo "$n" >/tmp/stress-writes-2) &
 	echo "VMTEST-READY stress"
+	# At least 5 cycles (on a loaded host one can take many seconds), at
+	# most 30.
 	end=$(($(cut -d. -f1 /proc/uptime) + ${secs:-40}))
 	loads=0 unload_failed=0 load_failed=0
-	while [ "$(cut -d. -f1 /proc/uptime)" -lt $end ]; do
+	while [ $loads -lt 5 ] ||
+		{ [ $loads -lt 30 ] && [ "$(cut -d. -f1 /proc/uptime)" -lt $end ]; }; do
 		modprobe -r vfio_claim || unload_failed=$((unload_failed + 1))
 		modprobe vfio_claim || load_failed=$((load_failed + 1))
 		loads=$((loads + 1))
