@@ -3,7 +3,7 @@
 # blacklist; a built-in driver and 'rebind'; bind and unbind; claims removed
 # while the initramfs still holds them.
 #
-#   make check-vm-flow [VM_FLOW_KERNEL=6.1|6.12|all] [VM_FLOW_SCENARIOS="1 3 4 5"]
+#   make check-vm-flow [VM_FLOW_KERNEL=6.1|6.12|7|all] [VM_FLOW_SCENARIOS="1 3 4 5"]
 #
 # Everything it builds lives under $(BUILD)/vm-flow. Part of CHECKS (added in
 # mk/vm.mk, after vm), on both kernels: about 7 minutes on 2 CPUs.

@@ -46,3 +46,20 @@ vm_apt_install() {
 vm_installed() {
 	[ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = installed ]
 }
+
+# vm_kernel_files KVER: where a kernel's files are. Sets vm_vmlinuz,
+# vm_kconfig and vm_kmods (its /lib/modules/KVER): the host's installed
+# Debian packages (6.1, 6.12), or sid's unpacked by kernels.sh (7.x, under
+# /usr/lib/modules/KVER, never installed on the host). Returns 1 when
+# neither has it.
+vm_kernel_files() {
+	_sid=${VM_SID_APT:-/var/cache/vfio-claim/sid-apt}/$1/usr/lib/modules/$1
+	if [ -r "/boot/vmlinuz-$1" ]; then
+		vm_vmlinuz=/boot/vmlinuz-$1 vm_kconfig=/boot/config-$1 vm_kmods=/lib/modules/$1
+	elif [ -r "$_sid/vmlinuz" ]; then
+		# shellcheck disable=SC2034 # used by the scripts that source this
+		vm_vmlinuz=$_sid/vmlinuz vm_kconfig=$_sid/config vm_kmods=$_sid
+	else
+		return 1
+	fi
+}

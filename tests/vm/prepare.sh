@@ -70,7 +70,7 @@ inputs_hash() {
 			-o -path ./usr/share/bash-completion -prune \
 			-o -type f -print0 | sort -z | xargs -0 -r sha256sum)
 		(cd "$stage" && find . -type l -printf '%p -> %l\n' | sort)
-		ls -l --time-style=+%s "/boot/vmlinuz-$1"
+		vm_kernel_files "$1" && ls -l --time-style=+%s "$vm_vmlinuz"
 	} | sha256sum | cut -d' ' -f1
 }
 
@@ -113,6 +113,27 @@ dkms_install() {
 	ko=$(find "$root/lib/modules/$kver" -name 'vfio_claim.ko*' | head -1)
 	[ -n "$ko" ] || vm_die "dkms install put no vfio_claim.ko under /lib/modules/$kver"
 	vm_log "$kver: dkms installed ${ko#"$root"}"
+}
+
+# sid's kernel (7.x): no headers on the host, and its headers need sid's
+# gcc, so the module is built from the same DKMS source in the sid chroot
+# (as check-module-build does, in a private mount namespace) and installed
+# where dkms puts it.
+sid_module_install() {
+	root=$1 kver=$2
+	chroot_dir=${SID_CHROOT:-/var/cache/vfio-claim/sid-chroot}
+	dlog="$VM_LOGS/sid-module-$kver.log"
+	b="$chroot_dir/build/vm-$kver"
+	rm -rf "$b"
+	mkdir -p "$b"
+	cp -a "$stage/usr/src/vfio-claim-$version/." "$b/"
+	unshare --mount --propagation private "$VM_TOP/scripts/sid-chroot.sh" "$chroot_dir" \
+		run make -C "/build/vm-$kver/module" KVER="$kver" >"$dlog" 2>&1 || {
+		tail -30 "$dlog" >&2
+		vm_die "building vfio_claim for $kver in the sid chroot failed (log: $dlog)"
+	}
+	install -D -m 0644 "$b/module/vfio_claim.ko" "$root/lib/modules/$kver/updates/dkms/vfio_claim.ko"
+	vm_log "$kver: built in the sid chroot, installed /lib/modules/$kver/updates/dkms/vfio_claim.ko"
 }
 
 # The root image, made afresh each run (2-3 s) so the guest runner and the
@@ -166,15 +187,22 @@ prepare_kernel() {
 
 	t0=$(date +%s)
 	cp -a "$base" "$root"
-	mkdir -p "$root/lib/modules"
-	cp -a "/lib/modules/$kver" "$root/lib/modules/"
+	mkdir -p "$root/lib/modules/$kver"
+	vm_kernel_files "$kver" || vm_die "no kernel $kver (tests/vm/kernels.sh installs it)"
+	cp -a "$vm_kmods/." "$root/lib/modules/$kver/"
 	rm -f "$root/lib/modules/$kver/build" "$root/lib/modules/$kver/source"
 	cp -a "$stage/." "$root/"
-	cp "/boot/vmlinuz-$kver" "$k/vmlinuz"
+	cp "$vm_vmlinuz" "$k/vmlinuz"
 	# mkinitramfs reads the kernel config (compression support).
-	cp "/boot/config-$kver" "$root/boot/"
+	cp "$vm_kconfig" "$root/boot/config-$kver"
 
-	[ "${VM_PACKAGE:-1}" = 0 ] || dkms_install "$root" "$kver" "$k/dkms"
+	if [ "${VM_PACKAGE:-1}" = 0 ]; then
+		:
+	elif [ -d "/lib/modules/$kver/build" ]; then
+		dkms_install "$root" "$kver" "$k/dkms"
+	else
+		sid_module_install "$root" "$kver"
+	fi
 	depmod -b "$root" "$kver"
 	t1=$(date +%s)
 	vm_log "$kver: root + dkms: $((t1 - t0))s"

@@ -171,6 +171,78 @@ reload)
 	reload_claim unload2
 	report final
 	;;
+stress)
+	# Scenario i: unload and load vfio_claim in a loop for vmtest.stress=
+	# seconds while two readers and two writers hammer its parameter files
+	# and the host hot-adds and removes an e1000e (rp2, 01:00.0) over the
+	# QEMU monitor; then load it once more with the command line's options.
+	start_udev
+	report before
+	secs=$(arg vmtest.stress)
+	p=/sys/module/vfio_claim/parameters
+	rm -f /tmp/stress-stop
+	for r in 1 2; do
+		(n=0
+		while [ ! -e /tmp/stress-stop ]; do
+			cat $p/ids $p/slots $p/claimed $p/rebind >/dev/null 2>&1
+			n=$((n + 1))
+		done
+		echo "$n" >/tmp/stress-reads-$r) &
+	done
+	# What the writers write: the hot-added slot on and off, 00:06.0 under
+	# a wrong guard (never to be claimed), IDs of no device here, a bad
+	# list (refused) and empty lists.
+	(n=0
+	while [ ! -e /tmp/stress-stop ]; do
+		for v in "0000:00:05.0@8086:10d3,0000:01:00.0@8086:10d3" \
+			"0000:00:06.0@1234:5678" "01:00.0@8086:10d3,00:05.0" "" "zz:1" \
+			"0000:00:05.0@8086:10d3"; do
+			{ echo "$v" >$p/slots; } 2>/dev/null
+			n=$((n + 1))
+		done
+	done
+	echo "$n" >/tmp/stress-writes-1) &
+	(n=0
+	while [ ! -e /tmp/stress-stop ]; do
+		for v in "1234:1111" "1234:1111,1b36:0005:1af4:1100" "" "not-an-id" "ffff:ffff"; do
+			{ echo "$v" >$p/ids; } 2>/dev/null
+			n=$((n + 1))
+		done
+	done
+	echo "$n" >/tmp/stress-writes-2) &
+	echo "VMTEST-READY stress"
+	# At least 5 cycles (on a loaded host one can take many seconds), at
+	# most 30.
+	end=$(($(cut -d. -f1 /proc/uptime) + ${secs:-40}))
+	loads=0 unload_failed=0 load_failed=0
+	while [ $loads -lt 5 ] ||
+		{ [ $loads -lt 30 ] && [ "$(cut -d. -f1 /proc/uptime)" -lt $end ]; }; do
+		modprobe -r vfio_claim || unload_failed=$((unload_failed + 1))
+		modprobe vfio_claim || load_failed=$((load_failed + 1))
+		loads=$((loads + 1))
+	done
+	touch /tmp/stress-stop
+	echo "VMTEST-STRESS-END"
+	wait
+	echo "VMRESULT stress_loads=$loads stress_unload_failed=$unload_failed stress_load_failed=$load_failed"
+	echo "VMRESULT stress_reads=$(($(cat /tmp/stress-reads-1) + $(cat /tmp/stress-reads-2))) stress_writes=$(($(cat /tmp/stress-writes-1) + $(cat /tmp/stress-writes-2)))"
+	# The host's last removal takes pciehp's 5 s button delay.
+	sleep 8
+	modprobe -r vfio_claim || echo "VMRESULT unload_failed=1"
+	modprobe vfio_claim || echo "VMRESULT load_failed=1"
+	settle 60
+	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+	if [ -e /sys/kernel/debug/kmemleak ]; then
+		echo scan >/sys/kernel/debug/kmemleak
+		sleep 6
+		echo scan >/sys/kernel/debug/kmemleak
+		echo "VMRESULT kmemleak=$(grep -c '^unreferenced object' /sys/kernel/debug/kmemleak)"
+		cat /sys/kernel/debug/kmemleak
+	else
+		echo "VMRESULT kmemleak=absent"
+	fi
+	report final
+	;;
 capture)
 	start_udev
 	for d in /sys/bus/pci/devices/*; do
