@@ -104,8 +104,19 @@ static void check_host(const struct readiness *host, bool every_scope, struct ch
 {
 	for (int i = 0; i < host->n; i++) {
 		const struct ready_item *it = &host->v[i];
+		bool same = false;
 
 		if (!every_scope && it->scope != SCOPE_CLAIM)
+			continue;
+		/*
+		 * One cause, one problem: the IOMMU off in the firmware fails
+		 * iommu-firmware and iommu-now with the same fix (seen in a
+		 * guest booted without one); the first says it.
+		 */
+		for (int k = 0; k < i && it->state == READY_FAIL && it->fix[0]; k++)
+			same |= host->v[k].state == READY_FAIL && streq(host->v[k].fix, it->fix) &&
+				(every_scope || host->v[k].scope == SCOPE_CLAIM);
+		if (same)
 			continue;
 		if (it->state == READY_FAIL || it->state == READY_PASS)
 			add_check(c, it->state == READY_PASS, it->name, "host", it->fix, "%s", it->message);
@@ -318,18 +329,31 @@ static void check_devices_now(const struct machine *m, const struct resolution *
 	}
 }
 
-/* The loaded module claims what the config says, for devices added from now on. */
-static void check_module_now(struct context *ctx, const struct artifacts *a, struct checks *c)
+/*
+ * The loaded module claims what the config says, for devices added from now
+ * on. module_blacklist= on the root's command line makes the kernel refuse
+ * every load of it (seen in a guest: "Module vfio_claim is blacklisted"), so
+ * 'modprobe vfio_claim' is no fix then: the argument is.
+ */
+static void check_module_now(struct context *ctx, const struct artifacts *a, struct kmodinfo *kmod,
+			     bool judge_params, struct checks *c)
 {
 	static const char *const names[] = { "slots", "ids" };
 	const char *want[] = { a->slots, a->ids };
 
 	if (!sysroot_exists(&ctx->root, "sys/module/vfio_claim")) {
-		add_check(c, false, "vfio_claim", "loaded", "modprobe vfio_claim",
-			  "is not loaded: a device added now (hotplug, SR-IOV VF) would not be claimed");
+		if (kmod && kmodinfo_hard_blacklisted(kmod, "vfio_claim"))
+			add_check(c, false, "vfio_claim", "loaded",
+				  "remove vfio_claim from module_blacklist= in the boot loader's kernel command line, and reboot",
+				  "is not loaded: module_blacklist= on the kernel command line refuses it; only the "
+				  "udev rules claim, and a device added now (hotplug, SR-IOV VF) goes to a native "
+				  "driver that is loaded or built in");
+		else
+			add_check(c, false, "vfio_claim", "loaded", "modprobe vfio_claim",
+				  "is not loaded: a device added now (hotplug, SR-IOV VF) would not be claimed");
 		return;
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+	for (size_t i = 0; judge_params && i < ARRAY_SIZE(names); i++) {
 		char path[128], have[4096];
 
 		snprintf(path, sizeof(path), "sys/module/vfio_claim/parameters/%s", names[i]);
@@ -344,13 +368,35 @@ static void check_module_now(struct context *ctx, const struct artifacts *a, str
 	}
 }
 
-/* The generated files match what apply would write now. */
+/*
+ * Whether what apply would write now cannot be compared with what it wrote:
+ * a "group" claim expands to the group's endpoints only while the kernel has
+ * IOMMU groups. Booted without the IOMMU, the files and the loaded module's
+ * slots= written with it would read as "the config changed", and the fix,
+ * 'vfio-claim apply', would drop the group's other members from the claims.
+ */
+static bool groups_unknown(const struct config *cfg, const struct machine *m)
+{
+	if (m->groups.iommu)
+		return false;
+	for (int i = 0; i < cfg->n; i++)
+		if (cfg->claims[i].whole_group)
+			return true;
+	return false;
+}
+
+/*
+ * The generated files match what apply would write now (not judged for a
+ * config with group claims while there are no IOMMU groups: the iommu line
+ * is the cause then, see groups_unknown()).
+ */
 static void check_files(struct context *ctx, const struct config *cfg, const struct resolution *res,
 			const struct machine *m, struct kmodinfo *kmod, struct checks *c)
 {
 	struct genfile files[2] = { { .path = ARTIFACT_MODPROBE }, { .path = ARTIFACT_UDEV } };
 	struct artifacts a;
 	int r = artifacts_build(cfg, res, m, kmod, &a);
+	bool unknown = groups_unknown(cfg, m);
 
 	if (r < 0) {
 		/* Not knowing what apply would write is a failed check, not a skipped one. */
@@ -359,7 +405,7 @@ static void check_files(struct context *ctx, const struct config *cfg, const str
 		artifacts_free(&a);
 		return;
 	}
-	check_module_now(ctx, &a, c);
+	check_module_now(ctx, &a, kmod, !unknown, c);
 	{
 		_cleanup_free_ char *set = NULL;
 
@@ -382,6 +428,8 @@ static void check_files(struct context *ctx, const struct config *cfg, const str
 		}
 		if (!genfile_changed(&files[i]))
 			add_check(c, true, subject, "applied", NULL, "matches the config");
+		else if (unknown && files[i].have && !files[i].foreign)
+			;	/* judged again once the IOMMU is on */
 		else if (files[i].foreign)
 			add_check(c, false, subject, "applied", "move it away, then 'vfio-claim apply'",
 				  "was not written by vfio-claim");

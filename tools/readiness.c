@@ -679,6 +679,21 @@ static const char *reset_bug_family(const struct pci_dev *d)
 	return NULL;
 }
 
+/*
+ * Whether the running kernel shows reset_method for every device that has a
+ * reset: since 5.15 the attribute exists, and is hidden for a device with no
+ * reset method at all (pci_dev_reset_method_attr_is_visible() in
+ * drivers/pci/pci.c; seen in a 6.12 guest on QEMU's VGA). kver "6.12.117+deb12-amd64".
+ */
+static bool kernel_has_reset_method(const char *kver)
+{
+	unsigned int major = 0, minor = 0;
+
+	if (sscanf(kver, "%u.%u", &major, &minor) != 2)
+		return false;
+	return major > 5 || (major == 5 && minor >= 15);
+}
+
 static void item_reset(struct readiness *r, const struct resolution *res)
 {
 	if (!res || !res->n) {
@@ -699,10 +714,10 @@ static void item_reset(struct readiness *r, const struct resolution *res)
 			add(r, "reset", d->name, READY_WARN, SCOPE_ADVICE, fix,
 			    "AMD %s: a family known to fail to reset between guest boots (the AMD reset bug): after the guest stops, the card may not come back until the host reboots",
 			    family);
-		} else if (!m) {
+		} else if (!m && !kernel_has_reset_method(r->kver)) {
 			add(r, "reset", d->name, READY_NOTE, SCOPE_ADVICE, NULL,
 			    "not checked: the kernel has no reset_method (before 5.15)");
-		} else if (!m[0]) {
+		} else if (!m || !m[0]) {
 			add(r, "reset", d->name, READY_WARN, SCOPE_ADVICE,
 			    "give it only to a guest that starts once per host boot, or use a slot whose bridge can reset it",
 			    "no reset method (no FLR, no bus reset): the device keeps its state from one guest to the next");

@@ -296,6 +296,35 @@ make_initramfs() {
 	assert_line "/etc/vfio-claim.conf: differs in /boot/initrd.img-$KVER: the initramfs is stale (built before the last change); fix: vfio-claim apply --initramfs"
 }
 
+@test "verify: vfio_claim refused by module_blacklist= on the command line: the argument is the fix, not modprobe" {
+	vc add 0a:00.0 --group >/dev/null
+	vc apply >/dev/null 2>&1
+	vc_mock bind --group 0a:00.0 >/dev/null
+	make_initramfs
+	echo "$(cat "$ROOT/proc/cmdline") module_blacklist=vfio_claim" >"$ROOT/proc/cmdline"
+	run --separate-stderr vc verify
+	assert_failure 1
+	assert_output "$(printf 'vfio_claim: is not loaded: module_blacklist= on the kernel command line refuses it; only the udev rules claim, and a device added now (hotplug, SR-IOV VF) goes to a native driver that is loaded or built in; fix: remove vfio_claim from module_blacklist= in the boot loader'"'"'s kernel command line, and reboot\n%s\n1 problem(s)' \
+		"ok: initramfs: judged /boot/initrd.img-$KVER: the name initramfs-tools (and Debian's dracut) give the image of $KVER")"
+}
+
+@test "verify: claims applied with the IOMMU on, then a boot without it: the one cause, no apply or bind fix" {
+	vc add 0a:00.0 --group >/dev/null
+	vc apply >/dev/null 2>&1
+	make_initramfs
+	# The module loaded with what apply wrote (group members included); it refused them all.
+	mkdir -p "$ROOT/sys/module/vfio_claim/parameters"
+	echo "0000:0a:00.0@10de:1c03,0000:0a:00.1@10de:10f1" >"$ROOT/sys/module/vfio_claim/parameters/slots"
+	echo >"$ROOT/sys/module/vfio_claim/parameters/ids"
+	echo >"$ROOT/sys/module/vfio_claim/parameters/claimed"
+	# The same machine without the IOMMU: no IVRS table, no groups, no iommu class.
+	rm -rf "$ROOT/sys/kernel/iommu_groups" "$ROOT/sys/class/iommu" "$ROOT/sys/firmware/acpi/tables/IVRS"
+	find "$ROOT/sys/devices" -name iommu_group -type l -delete
+	run --separate-stderr vc verify
+	assert_failure 1
+	assert_expected workflow/verify-iommu-off-applied.txt
+}
+
 @test "verify judges the guides' way: blacklist nouveau and options vfio-pci ids=" {
 	printf 'blacklist nouveau\noptions vfio-pci ids=10de:1c03,10de:10f1\n' >"$ROOT/etc/modprobe.d/vfio.conf"
 	make_initramfs

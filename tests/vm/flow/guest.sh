@@ -162,7 +162,34 @@ s5-bind)
 	run vfio-claim unbind 0000:00:06.0
 	run drivers 0000:00:05.0 0000:00:06.0
 	;;
-# Scenario 7: dracut instead of initramfs-tools, with a guides-style file.
+# Scenarios 7 and 8 (issue 8): claims applied with the IOMMU on; the same
+# disk then boots without an IOMMU (7) and with vfio_claim blacklisted (8).
+s7-configure)
+	run vfio-claim check
+	run vfio-claim add --group 0000:00:05.0
+	run vfio-claim add 0000:00:06.0
+	run vfio-claim apply --initramfs
+	run sh -c "lsinitramfs /boot/initrd.img-$(uname -r) | grep -E 'vfio_claim|vfio-claim'"
+	;;
+s7-after)
+	run vfio-claim verify
+	run vfio-claim check
+	run sh -c 'udevadm info -q property -p /sys/bus/pci/devices/0000:00:05.0 | grep ^VFIO_CLAIM'
+	;;
+s8-after)
+	run drivers 0000:00:05.0 0000:00:05.1 0000:00:06.0 0000:00:07.0
+	run sh -c 'udevadm info -q property -p /sys/bus/pci/devices/0000:00:06.0 | grep ^VFIO_CLAIM'
+	run vfio-claim verify
+	say "the rules' drivers_probe: vfio-pci and e1000e loaded, the NIC unbound"
+	# An override alone never probes: the NIC stays without a driver.
+	run sh -c 'echo 0000:00:06.0 >/sys/bus/pci/drivers/vfio-pci/unbind; echo vfio-pci >/sys/bus/pci/devices/0000:00:06.0/driver_override; sleep 2'
+	run drivers 0000:00:06.0
+	run sh -c 'echo >/sys/bus/pci/devices/0000:00:06.0/driver_override; cat /sys/bus/pci/devices/0000:00:06.0/driver_override'
+	# An add event: the rules set the override and make the bus probe it.
+	run udevadm trigger --action=add --settle /sys/bus/pci/devices/0000:00:06.0
+	run drivers 0000:00:06.0
+	;;
+# Scenario 11: dracut instead of initramfs-tools, with a guides-style file.
 s11-configure)
 	state
 	run vfio-claim add 0000:00:05.0
