@@ -4,7 +4,7 @@
 # while the initramfs still holds them; the claims' boot paths with the IOMMU
 # off (7) and with vfio_claim unable to load (8).
 #
-#   make check-vm-flow [VM_FLOW_KERNEL=6.1|6.12|7|all] [VM_FLOW_SCENARIOS="1 3 4 5 7"]
+#   make check-vm-flow [VM_FLOW_KERNEL=6.1|6.12|7|bookworm|all] [VM_FLOW_SCENARIOS="1 3 4 5 7"]
 #
 # Everything it builds lives under $(BUILD)/vm-flow. Part of CHECKS (added in
 # mk/vm.mk, after vm), on both kernels: about 7 minutes on 2 CPUs, plus about
@@ -12,7 +12,8 @@
 # --initramfs, then two reboots: 914 s of guest time on 6.12 with ~8 other
 # test runs on the 2 CPUs).
 
-VM_FLOW_KERNEL ?= all
+# 6.1 and 6.12: the flow has not been run on sid's 7.x yet (VM_FLOW_KERNEL=7).
+VM_FLOW_KERNEL ?= bookworm
 VM_FLOW_SCENARIOS ?=
 
 .PHONY: check-vm-flow

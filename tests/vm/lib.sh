@@ -63,3 +63,11 @@ vm_kernel_files() {
 		return 1
 	fi
 }
+
+# Copy the tree SRC over the guest root DST. The root is merged-/usr (lib,
+# bin, sbin are links into usr): a staged lib/ (make install's
+# /lib/systemd/system, where Debian's pkg-config puts units) goes through
+# the link instead of failing as cp -a does on it.
+vm_overlay() {
+	tar -C "$1" -cf - . | tar -C "$2" -xf - --keep-directory-symlink
+}

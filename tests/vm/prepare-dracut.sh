@@ -105,7 +105,7 @@ prepare_kernel() {
 	done
 	# The runner and the tool as prepare.sh left them in k/root.
 	cp -a "$k/root/vmtest/." "$kd/root/vmtest/"
-	cp -a "$VM_BUILD/stage/." "$kd/root/"
+	vm_overlay "$VM_BUILD/stage" "$kd/root"
 	rm -f "$kd/root.img"
 	mke2fs -q -F -t ext4 -d "$kd/root" "$kd/root.img" 2G >/dev/null
 }

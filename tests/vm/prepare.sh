@@ -139,7 +139,7 @@ sid_module_install() {
 # The root image, made afresh each run (2-3 s) so the guest runner and the
 # package's files outside the initramfs (the tool) are the current ones.
 make_image() {
-	cp -a "$stage/." "$1/root/"
+	vm_overlay "$stage" "$1/root"
 	install -D -m 0755 "$VM_DIR/guest/runner.sh" "$1/root/vmtest/runner"
 	rm -rf "$1/root/vmtest/variants"
 	cp -a "$VM_DIR/variants" "$1/root/vmtest/variants"
@@ -191,7 +191,7 @@ prepare_kernel() {
 	vm_kernel_files "$kver" || vm_die "no kernel $kver (tests/vm/kernels.sh installs it)"
 	cp -a "$vm_kmods/." "$root/lib/modules/$kver/"
 	rm -f "$root/lib/modules/$kver/build" "$root/lib/modules/$kver/source"
-	cp -a "$stage/." "$root/"
+	vm_overlay "$stage" "$root"
 	cp "$vm_vmlinuz" "$k/vmlinuz"
 	# mkinitramfs reads the kernel config (compression support).
 	cp "$vm_kconfig" "$root/boot/config-$kver"

@@ -3,7 +3,7 @@
 # The VM harness: boot Debian kernels under QEMU (TCG, q35, emulated VT-d)
 # with the package installed the way a user would, and check each scenario.
 #
-#   tests/vm/run.sh [--kernel 6.1|6.12|7|all] [--jobs N] [SCENARIO...]
+#   tests/vm/run.sh [--kernel 6.1|6.12|7|bookworm|all] [--jobs N] [SCENARIO...]
 #   tests/vm/run.sh --list
 #
 # Installs what it needs (scripts/deps/vm.list, the kernels and headers),
@@ -22,7 +22,7 @@ while [ $# -gt 0 ]; do
 	--jobs) jobs=$2; shift 2 ;;
 	--list) exec python3 "$VM_DIR/vmtest.py" --list ;;
 	-h | --help) sed -n '3,12p' "$0"; exit 0 ;;
-	-*) echo "usage: $0 [--kernel 6.1|6.12|7|all] [--jobs N] [SCENARIO...]" >&2; exit 64 ;;
+	-*) echo "usage: $0 [--kernel 6.1|6.12|7|bookworm|all] [--jobs N] [SCENARIO...]" >&2; exit 64 ;;
 	*) break ;;
 	esac
 done

@@ -25,7 +25,7 @@
 #      dracut; a guides-style options file left out of the generic image is
 #      explained and verify's fix puts it in; reboot, verify exits 0
 #
-#   tests/vm/flow/run.sh [--kernel 6.1|6.12|7|all] [--jobs N] [1|3|4|5|7|11 ...]
+#   tests/vm/flow/run.sh [--kernel 6.1|6.12|7|bookworm|all] [--jobs N] [1|3|4|5|7|11 ...]
 #
 # Installs what it needs, prepares build/vm-flow with the VM harness
 # (tests/vm/flow/setup.sh), boots the guests (tests/vm/flow/flow.py). One
@@ -43,7 +43,7 @@ while [ $# -gt 0 ]; do
 	--jobs) jobs=$2; shift 2 ;;
 	--list) exec python3 "$here/flow.py" --list ;;
 	-h | --help) sed -n '3,36p' "$0"; exit 0 ;;
-	-*) echo "usage: $0 [--kernel 6.1|6.12|7|all] [--jobs N] [1|3|4|5|7|11 ...]" >&2; exit 64 ;;
+	-*) echo "usage: $0 [--kernel 6.1|6.12|7|bookworm|all] [--jobs N] [1|3|4|5|7|11 ...]" >&2; exit 64 ;;
 	*) break ;;
 	esac
 done

@@ -4,7 +4,7 @@
 # by reusing the VM harness (tests/vm/kernels.sh, tests/vm/prepare.sh) with a
 # build tree of their own, so that they never race the harness's:
 #
-#   tests/vm/flow/setup.sh [6.1|6.12|7|all]      prints "SERIES KVER" per kernel
+#   tests/vm/flow/setup.sh [6.1|6.12|7|bookworm|all]      prints "SERIES KVER" per kernel
 #
 #   build/vm-flow/{base,stage,k/KVER}     tests/vm/prepare.sh's output
 #                                         (base seeded from build/vm/base)
