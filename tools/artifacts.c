@@ -11,61 +11,7 @@
 #include "iommuargs.h"
 #include "macro.h"
 #include "policy.h"
-
-/* A growing string. */
-struct buf {
-	char *s;
-	size_t len, cap;
-	bool oom;
-};
-
-static void put(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void put(struct buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (b->oom)
-		return;
-	for (;;) {
-		size_t room = b->cap - b->len;
-
-		va_start(ap, fmt);
-		n = vsnprintf(b->s ? b->s + b->len : NULL, room, fmt, ap);
-		va_end(ap);
-		if (n < 0) {
-			b->oom = true;
-			return;
-		}
-		if ((size_t)n < room) {
-			b->len += (size_t)n;
-			return;
-		}
-		{
-			size_t cap = b->cap * 2 + (size_t)n + 256;
-			char *p = realloc(b->s, cap);
-
-			if (!p) {
-				b->oom = true;
-				return;
-			}
-			b->s = p;
-			b->cap = cap;
-		}
-	}
-}
-
-static char *take(struct buf *b)
-{
-	if (b->oom) {
-		free(b->s);
-		return NULL;
-	}
-	if (!b->s)
-		return strdup("");
-	return b->s;
-}
+#include "strbuf.h"
 
 static int add_name(char ***v, int *n, const char *name)
 {
@@ -93,12 +39,12 @@ static int name_cmp(const void *a, const void *b)
 /* The module's slots=: every address claim as written, and every device taken by group. */
 static char *build_slots(const struct config *cfg, const struct resolution *res)
 {
-	struct buf b = { 0 };
+	struct strbuf b = { 0 };
 	char addr[VC_ADDR_STRLEN], item[64];
 	char **seen = NULL;
 	int n_seen = 0;
 
-	put(&b, "%s", "");
+	strbuf_printf(&b, "%s", "");
 	for (int i = 0; i < cfg->n; i++) {
 		const struct claim *c = &cfg->claims[i];
 		int before = n_seen;
@@ -108,7 +54,7 @@ static char *build_slots(const struct config *cfg, const struct resolution *res)
 		snprintf(item, sizeof(item), "%s@%04x:%04x", vc_format_addr(addr, &c->slot.addr),
 			 c->slot.vendor, c->slot.device);
 		if (add_name(&seen, &n_seen, item) == 0 && n_seen > before)
-			put(&b, "%s%s", b.len ? "," : "", item);
+			strbuf_printf(&b, "%s%s", b.len ? "," : "", item);
 	}
 	for (int i = 0; i < res->n; i++) {
 		const struct claimed *cd = &res->devs[i];
@@ -120,39 +66,39 @@ static char *build_slots(const struct config *cfg, const struct resolution *res)
 		snprintf(item, sizeof(item), "%s@%04x:%04x", cd->dev->name, cd->dev->vendor,
 			 cd->dev->device);
 		if (add_name(&seen, &n_seen, item) == 0 && n_seen > before)
-			put(&b, "%s%s", b.len ? "," : "", item);
+			strbuf_printf(&b, "%s%s", b.len ? "," : "", item);
 	}
 	for (int i = 0; i < n_seen; i++)
 		free(seen[i]);
 	free(seen);
-	return take(&b);
+	return strbuf_take(&b);
 }
 
 static char *build_ids(const struct config *cfg)
 {
-	struct buf b = { 0 };
+	struct strbuf b = { 0 };
 
-	put(&b, "%s", "");
+	strbuf_printf(&b, "%s", "");
 	for (int i = 0; i < cfg->n; i++) {
 		const struct claim *c = &cfg->claims[i];
 
 		if (c->kind != CLAIM_ID)
 			continue;
 		if (c->id.subvendor == VC_ANY_ID)
-			put(&b, "%s%04x:%04x", b.len ? "," : "", c->id.vendor, c->id.device);
+			strbuf_printf(&b, "%s%04x:%04x", b.len ? "," : "", c->id.vendor, c->id.device);
 		else
-			put(&b, "%s%04x:%04x:%04x:%04x", b.len ? "," : "", c->id.vendor, c->id.device,
+			strbuf_printf(&b, "%s%04x:%04x:%04x:%04x", b.len ? "," : "", c->id.vendor, c->id.device,
 			    c->id.subvendor, c->id.subdevice);
 	}
-	return take(&b);
+	return strbuf_take(&b);
 }
 
-static void udev_id_match(struct buf *b, unsigned int vendor, unsigned int device,
+static void udev_id_match(struct strbuf *b, unsigned int vendor, unsigned int device,
 			  unsigned int subvendor, unsigned int subdevice)
 {
-	put(b, "ATTR{vendor}==\"0x%04x\", ATTR{device}==\"0x%04x\", ", vendor, device);
+	strbuf_printf(b, "ATTR{vendor}==\"0x%04x\", ATTR{device}==\"0x%04x\", ", vendor, device);
 	if (subvendor != VC_ANY_ID)
-		put(b, "ATTR{subsystem_vendor}==\"0x%04x\", ATTR{subsystem_device}==\"0x%04x\", ",
+		strbuf_printf(b, "ATTR{subsystem_vendor}==\"0x%04x\", ATTR{subsystem_device}==\"0x%04x\", ",
 		    subvendor, subdevice);
 }
 
@@ -162,22 +108,22 @@ static void udev_id_match(struct buf *b, unsigned int vendor, unsigned int devic
  * comment and start a live rule, a quote never ends a value, and '$' and '%'
  * (udev's substitutions) never reach a value unescaped.
  */
-static void put_escaped(struct buf *b, const char *s)
+static void put_escaped(struct strbuf *b, const char *s)
 {
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		if (*p < 0x20 || *p > 0x7e || *p == '\\' || *p == '"' || *p == '$' || *p == '%')
-			put(b, "\\x%02x", *p);
+			strbuf_printf(b, "\\x%02x", *p);
 		else
-			put(b, "%c", *p);
+			strbuf_printf(b, "%c", *p);
 	}
 }
 
 /* Where a claim comes from, "/FILE:LINE", escaped: a comment and the VFIO_CLAIM value. */
-static void put_origin(struct buf *b, const struct claim *c)
+static void put_origin(struct strbuf *b, const struct claim *c)
 {
-	put(b, "/");
+	strbuf_printf(b, "/");
 	put_escaped(b, c->file ? c->file : "?");
-	put(b, ":%d", c->line);
+	strbuf_printf(b, ":%d", c->line);
 }
 
 /* A user or group name for OWNER=/GROUP=: what config.c accepts, checked again here. */
@@ -205,10 +151,10 @@ static bool safe_name(const char *s)
  */
 static char *build_udev(const struct config *cfg, const struct resolution *res)
 {
-	struct buf b = { 0 };
+	struct strbuf b = { 0 };
 	bool owners = false;
 
-	put(&b, GENFILE_MARKER " apply from /etc/vfio-claim.conf; do not edit: change the config\n"
+	strbuf_printf(&b, GENFILE_MARKER " apply from /etc/vfio-claim.conf; do not edit: change the config\n"
 		"# and run 'vfio-claim apply'. These rules claim the devices from userspace where the\n"
 		"# vfio_claim module cannot load (Secure Boot without an enrolled key); the module,\n"
 		"# when loaded, has claimed them before udev hears of them. A device they leave\n"
@@ -222,24 +168,24 @@ static char *build_udev(const struct config *cfg, const struct resolution *res)
 		const struct claim *c = &cfg->claims[i];
 		char addr[VC_ADDR_STRLEN];
 
-		put(&b, "# ");
+		strbuf_printf(&b, "# ");
 		put_origin(&b, c);
-		put(&b, "\n");
+		strbuf_printf(&b, "\n");
 		if (c->kind == CLAIM_SLOT) {
-			put(&b, "KERNEL==\"%s\", ", vc_format_addr(addr, &c->slot.addr));
+			strbuf_printf(&b, "KERNEL==\"%s\", ", vc_format_addr(addr, &c->slot.addr));
 			udev_id_match(&b, c->slot.vendor, c->slot.device, VC_ANY_ID, VC_ANY_ID);
 		} else {
 			udev_id_match(&b, c->id.vendor, c->id.device, c->id.subvendor, c->id.subdevice);
 		}
-		put(&b, "ENV{VFIO_CLAIM}=\"");
+		strbuf_printf(&b, "ENV{VFIO_CLAIM}=\"");
 		put_origin(&b, c);
-		put(&b, "\"\n");
+		strbuf_printf(&b, "\"\n");
 		if (c->kind == CLAIM_SLOT) {
-			put(&b, "KERNEL==\"%s\", ENV{VFIO_CLAIM}!=\"?*\", "
+			strbuf_printf(&b, "KERNEL==\"%s\", ENV{VFIO_CLAIM}!=\"?*\", "
 				"ENV{VFIO_CLAIM_REFUSED}=\"is not %04x:%04x, which ",
 			    addr, c->slot.vendor, c->slot.device);
 			put_origin(&b, c);
-			put(&b, " expects; not claimed (was the hardware changed?)\"\n");
+			strbuf_printf(&b, " expects; not claimed (was the hardware changed?)\"\n");
 		}
 		owners |= c->owner != NULL;
 	}
@@ -249,15 +195,15 @@ static char *build_udev(const struct config *cfg, const struct resolution *res)
 
 		if (!res->devs[i].by_group)
 			continue;
-		put(&b, "# group %d of ", d->group);
+		strbuf_printf(&b, "# group %d of ", d->group);
 		put_origin(&b, res->devs[i].claim);
-		put(&b, "\nKERNEL==\"%s\", ", d->name);
+		strbuf_printf(&b, "\nKERNEL==\"%s\", ", d->name);
 		udev_id_match(&b, d->vendor, d->device, VC_ANY_ID, VC_ANY_ID);
-		put(&b, "ENV{VFIO_CLAIM}=\"group %d of ", d->group);
+		strbuf_printf(&b, "ENV{VFIO_CLAIM}=\"group %d of ", d->group);
 		put_origin(&b, res->devs[i].claim);
-		put(&b, "\"\n");
+		strbuf_printf(&b, "\"\n");
 	}
-	put(&b, "ENV{VFIO_CLAIM}!=\"?*\", GOTO=\"vfio_claim_claims_end\"\n"
+	strbuf_printf(&b, "ENV{VFIO_CLAIM}!=\"?*\", GOTO=\"vfio_claim_claims_end\"\n"
 		"\n"
 		"# What vfio_claim refuses, these rules refuse, in the same words.\n"
 		"TEST!=\"/sys/module/vfio_claim\", ENV{VFIO_CLAIM_MODULE}=\"absent: the vfio_claim module is not loaded; these rules claim alone\"\n"
@@ -274,7 +220,7 @@ static char *build_udev(const struct config *cfg, const struct resolution *res)
 		"GOTO=\"vfio_claim_claims_end\"\n"
 		"\nLABEL=\"vfio_claim_claims_dev\"\n");
 	if (owners) {
-		put(&b, "# /dev/vfio/N of the claimed groups, for QEMU without root\n");
+		strbuf_printf(&b, "# /dev/vfio/N of the claimed groups, for QEMU without root\n");
 		for (int i = 0; i < res->n; i++) {
 			const struct claimed *cd = &res->devs[i];
 			bool dup = false;
@@ -297,21 +243,21 @@ static char *build_udev(const struct config *cfg, const struct resolution *res)
 					*group++ = '\0';
 				if (!safe_name(user) || (group && !safe_name(group)))
 					continue;	/* config.c refuses these; never write one */
-				put(&b, "KERNEL==\"%d\", OWNER=\"%s\", ", cd->dev->group, user);
+				strbuf_printf(&b, "KERNEL==\"%d\", OWNER=\"%s\", ", cd->dev->group, user);
 				if (group)
-					put(&b, "GROUP=\"%s\", ", group);
-				put(&b, "MODE=\"0660\"\n");
+					strbuf_printf(&b, "GROUP=\"%s\", ", group);
+				strbuf_printf(&b, "MODE=\"0660\"\n");
 			}
 		}
 	}
-	put(&b, "LABEL=\"vfio_claim_claims_end\"\n");
-	return take(&b);
+	strbuf_printf(&b, "LABEL=\"vfio_claim_claims_end\"\n");
+	return strbuf_take(&b);
 }
 
 int artifacts_build(const struct config *cfg, const struct resolution *res,
 		    const struct machine *m, struct kmodinfo *kmod, struct artifacts *a)
 {
-	struct buf b = { 0 };
+	struct strbuf b = { 0 };
 	int r = 0;
 
 	(void)m;
@@ -349,27 +295,27 @@ int artifacts_build(const struct config *cfg, const struct resolution *res,
 
 	if (!cfg->n)
 		return 0;	/* nothing claimed: no files */
-	put(&b, GENFILE_MARKER " apply from /etc/vfio-claim.conf; do not edit: change the config\n"
+	strbuf_printf(&b, GENFILE_MARKER " apply from /etc/vfio-claim.conf; do not edit: change the config\n"
 		"# and run 'vfio-claim apply'.\n"
 		"# The vfio_claim module gives these devices to vfio-pci the moment the kernel adds them.\n"
 		"options vfio_claim");
 	if (a->slots[0])
-		put(&b, " slots=%s", a->slots);
+		strbuf_printf(&b, " slots=%s", a->slots);
 	if (a->ids[0])
-		put(&b, " ids=%s", a->ids);
+		strbuf_printf(&b, " ids=%s", a->ids);
 	for (int i = 0; i < cfg->n; i++) {
 		if (cfg->claims[i].rebind) {
-			put(&b, " rebind=1");
+			strbuf_printf(&b, " rebind=1");
 			break;
 		}
 	}
-	put(&b, "\n");
+	strbuf_printf(&b, "\n");
 	if (a->n_natives)
-		put(&b, "# The claimed devices' native drivers load vfio_claim first, wherever they load\n"
+		strbuf_printf(&b, "# The claimed devices' native drivers load vfio_claim first, wherever they load\n"
 			"# from (the initramfs included), so that the claim is in place before they probe.\n");
 	for (int i = 0; i < a->n_natives; i++)
-		put(&b, "softdep %s pre: vfio_claim\n", a->natives[i]);
-	a->modprobe = take(&b);
+		strbuf_printf(&b, "softdep %s pre: vfio_claim\n", a->natives[i]);
+	a->modprobe = strbuf_take(&b);
 	a->udev = build_udev(cfg, res);
 	return a->modprobe && a->udev ? 0 : -ENOMEM;
 }
@@ -397,7 +343,7 @@ int kernel_args_advice(const struct sysroot *root, bool iommu_on, char *missing,
 
 	missing[0] = where[0] = '\0';
 	sysroot_read(root, "proc/cmdline", cmdline, sizeof(cmdline));
-	iommu_args_of_root(root, iommu_on, &args);
+	iommu_args_for(cpu_vendor_read(root), iommu_on, cmdline, &args);
 	if (!kernel_args_missing(cmdline, args.all, missing, missing_size))
 		return 0;
 	if (sysroot_exists(root, "etc/default/grub"))

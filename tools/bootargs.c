@@ -21,52 +21,25 @@
 #include "genfile.h"
 #include "macro.h"
 #include "nextboot.h"
-
-/* A growing string. */
-struct sbuf {
-	char *s;
-	size_t len, cap;
-	bool oom;
-};
-
-static void sb_add(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = (b->len + n + 1) * 2;
-		char *p = realloc(b->s, cap);
-
-		if (!p) {
-			b->oom = true;
-			return;
-		}
-		b->s = p;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-static void sb_adds(struct sbuf *b, const char *s)
-{
-	sb_add(b, s, strlen(s));
-}
+#include "strbuf.h"
 
 size_t kernel_args_missing(const char *cmdline, const char *args, char *out, size_t size)
 {
 	_cleanup_free_ char *copy = strdup(args);
-	size_t len = 0;
+	size_t len = 0, missing = 0;
 	char *save = NULL;
 
 	out[0] = '\0';
 	if (!copy)
-		return 0;
-	for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save))
-		if (!cmdline_has(cmdline ? cmdline : "", w) && len + strlen(w) + 2 < size)
+		return (size_t)-1;
+	for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		if (cmdline_has(cmdline ? cmdline : "", w))
+			continue;
+		missing++;
+		if (len + strlen(w) + 2 < size)
 			len += (size_t)snprintf(out + len, size - len, "%s%s", len ? " " : "", w);
-	return len;
+	}
+	return missing;
 }
 
 /* ---- GRUB's settings: shell assignments, evaluated without a shell ---- */
@@ -87,7 +60,7 @@ static char **grub_var(struct grub_vars *v, const char *name, size_t len)
 }
 
 /* Expand $NAME or ${NAME} at *p (pointing after the '$'); false when it is not one of ours. */
-static bool expand(struct grub_vars *v, const char **p, struct sbuf *b)
+static bool expand(struct grub_vars *v, const char **p, struct strbuf *b)
 {
 	const char *s = *p, *name;
 	bool brace = *s == '{';
@@ -105,7 +78,7 @@ static bool expand(struct grub_vars *v, const char **p, struct sbuf *b)
 	if (!val)
 		return false;
 	if (*val)
-		sb_adds(b, *val);
+		strbuf_adds(b, *val);
 	*p = s + len + (brace ? 1 : 0);
 	return true;
 }
@@ -115,30 +88,30 @@ static bool expand(struct grub_vars *v, const char **p, struct sbuf *b)
  * the plain forms: quotes, backslashes, $VAR of our two variables. False for
  * anything else (command substitution, other variables, an open quote).
  */
-static bool eval_value(struct grub_vars *v, const char *p, struct sbuf *b)
+static bool eval_value(struct grub_vars *v, const char *p, struct strbuf *b)
 {
-	sb_adds(b, "");
+	strbuf_adds(b, "");
 	while (*p && !isspace((unsigned char)*p) && *p != ';') {
 		if (*p == '\'') {
 			const char *end = strchr(p + 1, '\'');
 
 			if (!end)
 				return false;
-			sb_add(b, p + 1, (size_t)(end - p - 1));
+			strbuf_add(b, p + 1, (size_t)(end - p - 1));
 			p = end + 1;
 		} else if (*p == '"') {
 			for (p++; *p != '"'; p++) {
 				if (!*p || *p == '`')
 					return false;
 				if (*p == '\\' && p[1] && strchr("$`\"\\", p[1])) {
-					sb_add(b, ++p, 1);
+					strbuf_add(b, ++p, 1);
 				} else if (*p == '$') {
 					p++;
 					if (!expand(v, &p, b))
 						return false;
 					p--;
 				} else {
-					sb_add(b, p, 1);
+					strbuf_add(b, p, 1);
 				}
 			}
 			p++;
@@ -151,7 +124,7 @@ static bool eval_value(struct grub_vars *v, const char *p, struct sbuf *b)
 		} else {
 			if (*p == '\\' && p[1])
 				p++;
-			sb_add(b, p, 1);
+			strbuf_add(b, p, 1);
 			p++;
 		}
 	}
@@ -176,7 +149,7 @@ static void grub_eval(struct grub_vars *v, char *text)
 
 	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		const char *p = line, *name;
-		struct sbuf b = { 0 };
+		struct strbuf b = { 0 };
 		char **var;
 		size_t len = 0;
 
@@ -210,7 +183,7 @@ static void grub_eval(struct grub_vars *v, char *text)
 			continue;
 		}
 		free(*var);
-		*var = b.s ? b.s : strdup("");
+		*var = strbuf_take(&b);
 	}
 }
 
@@ -295,12 +268,12 @@ static int grub_settings(const struct sysroot *root, const char *skip, struct gr
 
 static char *join_vars(const struct grub_vars *v)
 {
-	struct sbuf b = { 0 };
+	struct strbuf b = { 0 };
 
-	sb_adds(&b, v->cmdline_linux ? v->cmdline_linux : "");
-	sb_adds(&b, " ");
-	sb_adds(&b, v->cmdline_default ? v->cmdline_default : "");
-	return b.s;
+	strbuf_adds(&b, v->cmdline_linux ? v->cmdline_linux : "");
+	strbuf_adds(&b, " ");
+	strbuf_adds(&b, v->cmdline_default ? v->cmdline_default : "");
+	return strbuf_take(&b);
 }
 
 static void grub_vars_free(struct grub_vars *v)
@@ -314,7 +287,7 @@ int grub_dropin_want(const struct sysroot *root, const char *required, char **wa
 	struct grub_vars v = { 0 };
 	_cleanup_free_ char *base = NULL;
 	char missing[256];
-	struct sbuf b = { 0 };
+	struct strbuf b = { 0 };
 	int r = grub_settings(root, GRUB_DROPIN, &v);
 
 	if (r == 0 && v.opaque)
@@ -330,18 +303,14 @@ int grub_dropin_want(const struct sysroot *root, const char *required, char **wa
 		*want = NULL;
 		return 0;
 	}
-	sb_adds(&b, GENFILE_MARKER " apply --kernel-args: the kernel arguments PCI passthrough\n"
+	strbuf_adds(&b, GENFILE_MARKER " apply --kernel-args: the kernel arguments PCI passthrough\n"
 		"# needs that GRUB's own settings lack. grub-mkconfig reads this file after\n"
 		"# /etc/default/grub; update-grub (grub-mkconfig) must run after a change.\n"
 		"GRUB_CMDLINE_LINUX=\"$GRUB_CMDLINE_LINUX ");
-	sb_adds(&b, missing);
-	sb_adds(&b, "\"\n");
-	if (b.oom) {
-		free(b.s);
-		return -ENOMEM;
-	}
-	*want = b.s;
-	return 0;
+	strbuf_adds(&b, missing);
+	strbuf_adds(&b, "\"\n");
+	*want = strbuf_take(&b);
+	return *want ? 0 : -ENOMEM;
 }
 
 const char *grub_update_command(const struct sysroot *root)
@@ -566,7 +535,7 @@ static int bls_read(const struct sysroot *root, struct next_boot *nb)
 		const char *s;
 		char **names;
 		int n, r, pick = -1;
-		struct sbuf b = { 0 };
+		struct strbuf b = { 0 };
 		char *save = NULL;
 
 		snprintf(dir, sizeof(dir), "%s/entries", bls_dirs[i]);
@@ -604,12 +573,10 @@ static int bls_read(const struct sysroot *root, struct next_boot *nb)
 			if (!starts_word(line, "options"))
 				continue;
 			if (b.len)
-				sb_adds(&b, " ");
-			sb_adds(&b, line + 8 + strspn(line + 8, " \t"));
+				strbuf_adds(&b, " ");
+			strbuf_adds(&b, line + 8 + strspn(line + 8, " \t"));
 		}
-		if (b.oom)
-			return -ENOMEM;
-		nb->cmdline = b.s ? b.s : strdup("");
+		nb->cmdline = strbuf_take(&b);
 		nb->loader = BOOT_BLS;
 		snprintf(nb->source, sizeof(nb->source), "/%s", path);
 		return nb->cmdline ? 0 : -ENOMEM;

@@ -53,7 +53,13 @@ int next_boot_read(const struct sysroot *root, struct next_boot *nb);
 void next_boot_free(struct next_boot *nb);
 const char *boot_loader_name(enum boot_loader l);
 
-/* Which of the space-separated args are not words of cmdline, space-separated into out. */
+/*
+ * Which of the space-separated args are not words of cmdline (NULL: an empty
+ * one), space-separated into out (size bytes, always terminated). Returns how
+ * many are missing, also those that did not fit in out; 0 when cmdline has
+ * every one; (size_t)-1 when args could not be copied (out of memory: taken
+ * as "something is missing", never as "nothing to add").
+ */
 size_t kernel_args_missing(const char *cmdline, const char *args, char *out, size_t size);
 
 /*

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bootargs.h"
 #include "iommuargs.h"
 #include "kmodinfo.h"
 #include "macro.h"
@@ -126,16 +127,6 @@ enum cpu_vendor cpu_vendor_read(const struct sysroot *root)
 const char *cpu_vendor_name(enum cpu_vendor v)
 {
 	return v == CPU_INTEL ? "intel" : v == CPU_AMD ? "amd" : NULL;
-}
-
-const char *iommu_kernel_args(enum cpu_vendor v)
-{
-	static struct iommu_args args[3];
-
-	if (v != CPU_INTEL && v != CPU_AMD)
-		return NULL;
-	iommu_args_for(v, false, "", &args[v]);
-	return args[v].all;
 }
 
 const char *iommu_enable_advice(enum cpu_vendor v)
@@ -296,30 +287,13 @@ static const char *off_arg(const char *cmdline)
 }
 
 /* "add ARGS to WHERE, run APPLY and reboot" for this machine's boot loader. */
-/* Whether every word of args ("intel_iommu=on iommu=pt") is a word of cmdline. */
-static bool pending_has_all(const char *cmdline, const char *args)
-{
-	char word[64];
-
-	for (const char *p = args; *p;) {
-		size_t len;
-
-		p += strspn(p, " ");
-		len = strcspn(p, " ");
-		if (!len)
-			break;
-		snprintf(word, sizeof(word), "%.*s", (int)len, p);
-		if (!cmdline_has(cmdline, word))
-			return false;
-		p += len;
-	}
-	return true;
-}
-
 static void where_advice(const struct host *h, const char *args, char *buf, size_t size)
 {
 	/* GRUB's settings have them and grub.cfg does not: only update-grub has not run. */
-	if (h->next_known && h->next.pending && pending_has_all(h->next.pending, args))
+	char missing[128];
+
+	if (h->next_known && h->next.pending &&
+	    !kernel_args_missing(h->next.pending, args, missing, sizeof(missing)))
 		snprintf(buf, size, "run %s (GRUB's settings have %s; grub.cfg was not regenerated since) and reboot",
 			 h->next.apply, args);
 	else if (h->next_known && h->next.apply[0])
@@ -332,7 +306,8 @@ static void where_advice(const struct host *h, const char *args, char *buf, size
 
 static void item_iommu_now(struct readiness *r, const struct host *h)
 {
-	const char *args = iommu_kernel_args(h->vendor);
+	struct iommu_args turn_on;
+	const char *args = turn_on.all;
 	const char *off = off_arg(h->cmdline);
 	char fix[600], units[256] = "";
 
@@ -355,8 +330,8 @@ static void item_iommu_now(struct readiness *r, const struct host *h)
 		    h->m->groups.n, units[0] ? ", units " : "", units);
 		return;
 	}
-	if (!args)
-		args = "intel_iommu=on iommu=pt";
+	/* What turns it on from off (the running kernel's state is "off" here). */
+	iommu_args_for(h->vendor, false, "", &turn_on);
 	if (off) {
 		char with[160];
 
@@ -382,9 +357,8 @@ static void item_iommu_now(struct readiness *r, const struct host *h)
 
 static void item_next_boot(struct readiness *r, const struct host *h)
 {
-	const char *args = iommu_kernel_args(h->vendor);
 	const char *off, *need = NULL;
-	struct iommu_args wanted;
+	struct iommu_args wanted, turn_on;
 	char fix[600], src[200];
 
 	if (!h->next_known && h->next_err != -ENOENT && h->next_err != -ENOMEM) {
@@ -421,9 +395,9 @@ static void item_next_boot(struct readiness *r, const struct host *h)
 			    "the next boot's command line (%s) leaves the IOMMU as it is now, on", src);
 		return;
 	}
-	if (!args)
-		args = "intel_iommu=on iommu=pt";
-	where_advice(h, args, fix, sizeof(fix));
+	/* The advice writes all the arguments, as if the IOMMU were off now. */
+	iommu_args_for(h->vendor, false, "", &turn_on);
+	where_advice(h, turn_on.all, fix, sizeof(fix));
 	if (off) {
 		char remove[700];
 

@@ -80,8 +80,6 @@ const char *cpu_vendor_name(enum cpu_vendor v);
  * "enable VT-d in the firmware and boot with intel_iommu=on iommu=pt".
  */
 const char *iommu_enable_advice(enum cpu_vendor v);
-/* The kernel arguments, "intel_iommu=on iommu=pt"; NULL for CPU_UNKNOWN. */
-const char *iommu_kernel_args(enum cpu_vendor v);
 
 /*
  * The command's output (cmd-check.c), shared with verify: one line per item,
