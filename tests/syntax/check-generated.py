@@ -48,8 +48,10 @@ def bad_chars(line):
     return any(ord(c) < 0x20 and c != "\t" or ord(c) == 0x7f for c in line)
 
 
-def check_udev(path, text, problems):
-    gotos, labels = [], set()
+def rule_lines(path, text, problems):
+    """(where, line, stripped) for each line that is not blank or a comment;
+    control characters and line continuations are problems, and those lines
+    are skipped."""
     for n, line in enumerate(text.split("\n"), 1):
         where = f"{path}:{n}"
         if bad_chars(line):
@@ -61,6 +63,12 @@ def check_udev(path, text, problems):
         if s.endswith("\\"):
             problems.append(f"{where}: line continuation")
             continue
+        yield where, line, s
+
+
+def check_udev(path, text, problems):
+    gotos, labels = [], set()
+    for where, line, s in rule_lines(path, text, problems):
         pos, keys = 0, []
         while pos < len(line):
             m = UDEV_KEY_RE.match(line, pos)
@@ -109,17 +117,7 @@ def check_udev(path, text, problems):
 
 
 def check_modprobe(path, text, problems):
-    for n, line in enumerate(text.split("\n"), 1):
-        where = f"{path}:{n}"
-        if bad_chars(line):
-            problems.append(f"{where}: control character in a line")
-            continue
-        s = line.strip()
-        if not s or s.startswith("#"):
-            continue
-        if s.endswith("\\"):
-            problems.append(f"{where}: line continuation")
-            continue
+    for where, line, s in rule_lines(path, text, problems):
         w = s.split()
         cmd = w[0]
         if cmd in ("install", "remove"):
