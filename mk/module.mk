@@ -58,7 +58,7 @@ check-parse: $(BUILD)/unit/test_vc_parse
 # build/fuzz/corpus, crash inputs to build/fuzz/ (never into tests/).
 FUZZ_RUNS ?= 400000
 FUZZ_CC ?= clang
-$(BUILD)/fuzz/fuzz_vc_parse: tests/fuzz/fuzz_vc_parse.c module/vc_parse.c module/vc_parse.h
+$(BUILD)/fuzz/fuzz_vc_parse: tests/fuzz/fuzz_vc_parse.c tests/fuzz/fuzz.h module/vc_parse.c module/vc_parse.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -g -O1 -std=gnu11 -Wall -Wextra -Werror -Imodule \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \

@@ -46,7 +46,7 @@ check-sanitize: $(ASAN_BUILD)/vfio-claim $(BUILD)/fakesysfs.so
 # libFuzzer, as check-fuzz does for the module's parser: new inputs go to
 # build/fuzz/config-corpus, crash inputs to build/fuzz/ (never into tests/).
 FUZZ_CONFIG_RUNS ?= 60000
-$(BUILD)/fuzz/fuzz_config: tests/fuzz/fuzz_config.c tools/config.c tools/config.h tools/sysroot.c \
+$(BUILD)/fuzz/fuzz_config: tests/fuzz/fuzz_config.c tests/fuzz/fuzz.h tools/config.c tools/config.h tools/sysroot.c \
 		tools/sysroot.h module/vc_parse.c module/vc_parse.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -g -O1 -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Itools -Imodule \

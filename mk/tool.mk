@@ -53,7 +53,7 @@ check-fixtures:
 CHECKS += fuzz-initramfs
 FUZZ_INITRAMFS_RUNS ?= 20000
 .PHONY: check-fuzz-initramfs
-$(BUILD)/fuzz-initramfs/fuzz_initramfs: tests/fuzz/fuzz_initramfs.c tools/initramfs.c tools/initramfs.h
+$(BUILD)/fuzz-initramfs/fuzz_initramfs: tests/fuzz/fuzz_initramfs.c tests/fuzz/fuzz.h tools/initramfs.c tools/initramfs.h
 	@mkdir -p $(dir $@)
 	$(or $(FUZZ_CC),clang) -g -O1 -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Itools \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \

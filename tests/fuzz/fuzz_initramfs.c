@@ -26,15 +26,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "fuzz.h"
 #include "initramfs.h"
-
-#define require(cond)                                                          \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "property failed: %s (line %d)\n", #cond, __LINE__); \
-			abort();                                               \
-		}                                                              \
-	} while (0)
 
 static const char *const keep[] = { "etc/", NULL };
 
