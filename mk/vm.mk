@@ -7,10 +7,10 @@
 #
 # Everything it builds lives under $(BUILD)/vm (a fresh clone rebuilds it).
 
-# a-h on 6.1, the newest 6.12 and sid's newest 7.x in make check; the stress
-# scenario i (named: it passed on 7.x) runs on request until proven on all
-# three.
-# vm-flow (mk/vm-flow.mk) runs after vm: it seeds its guest root from vm's.
+# a-i on 6.1, the newest 6.12 and sid's newest 7.x in make check (i: the
+# stress scenario).
+# vm-flow (mk/vm-flow.mk) runs after vm: it seeds its guest root from vm's,
+# and copies vm's k/KVER when the inputs are the same.
 CHECKS += vm vm-flow
 DEP_GROUPS += vm
 

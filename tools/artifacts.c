@@ -148,6 +148,11 @@ static bool safe_name(const char *s)
  * override set, and the device probed again through the bus's drivers_probe
  * (an ATTR write through the device's "subsystem" link: no shell), since a
  * built-in or already loaded vfio-pci has had its one probe before udev ran.
+ * udev rebuilds a device's properties at every event (udev(7): IMPORT{db}
+ * "works only if the database is already populated by an earlier event"), so
+ * the VFIO_CLAIM* words of the add event are imported again at each later
+ * one: the bind event of a driver loaded by the add event itself (e1000e for
+ * a refused NIC) would otherwise leave 'udevadm info' silent.
  */
 static char *build_udev(const struct config *cfg, const struct resolution *res)
 {
@@ -159,6 +164,13 @@ static char *build_udev(const struct config *cfg, const struct resolution *res)
 		"# vfio_claim module cannot load (Secure Boot without an enrolled key); the module,\n"
 		"# when loaded, has claimed them before udev hears of them. A device they leave\n"
 		"# alone says why in VFIO_CLAIM_REFUSED ('udevadm info'), in the module's words.\n"
+		"# udev keeps no property from one event to the next: the bind event of the\n"
+		"# driver that takes a device after its add event would drop why; keep the\n"
+		"# add event's words through the device's later events.\n"
+		"ACTION!=\"add|remove\", SUBSYSTEM==\"pci\", IMPORT{db}=\"VFIO_CLAIM\"\n"
+		"ACTION!=\"add|remove\", SUBSYSTEM==\"pci\", IMPORT{db}=\"VFIO_CLAIM_MODULE\"\n"
+		"ACTION!=\"add|remove\", SUBSYSTEM==\"pci\", IMPORT{db}=\"VFIO_CLAIM_REFUSED\"\n"
+		"ACTION!=\"add|remove\", SUBSYSTEM==\"pci\", IMPORT{db}=\"VFIO_CLAIM_RESULT\"\n"
 		"ACTION!=\"add\", GOTO=\"vfio_claim_claims_end\"\n"
 		"SUBSYSTEM==\"vfio\", GOTO=\"vfio_claim_claims_dev\"\n"
 		"SUBSYSTEM!=\"pci\", GOTO=\"vfio_claim_claims_end\"\n"

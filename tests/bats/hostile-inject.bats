@@ -148,7 +148,9 @@ OUT
 	mkdir -p "$d"
 	printf '%s\n' '# /etc/vfio-claim.conf.d/x' 'RUN{builtin}+="kmod load evilmod"' \
 		'KERNEL=="16", OWNER="alice group", MODE="0660"' 'KERNEL=="1" GOTO="nowhere"' \
-		'ATTR{driver_override}="vfio-pci", PROGRAM="/bin/sh -c x"' >"$d/59-vfio-claim-claims.rules"
+		'ATTR{driver_override}="vfio-pci", PROGRAM="/bin/sh -c x"' \
+		'ACTION!="add|remove", IMPORT{program}="/bin/sh -c x"' 'ACTION!="add|remove", IMPORT{db}="ID_PATH"' \
+		'ACTION!="add|remove", IMPORT{db}="VFIO_CLAIM_REFUSED"' >"$d/59-vfio-claim-claims.rules"
 	printf '%s\n' 'options vfio_claim slots=0000:0a:00.0@10de:1c03 ids=10de:1c03,$(reboot)' \
 		'install vfio_claim /bin/sh -c evil' 'softdep e1000e pre: vfio_claim' 'evil' >"$d/vfio-claim-claims.conf"
 	run "$TOP/tests/syntax/check-generated.py" "$d/59-vfio-claim-claims.rules" "$d/vfio-claim-claims.conf"
@@ -159,6 +161,8 @@ DIR/59-vfio-claim-claims.rules:2: RUN{builtin}+="kmod load evilmod": vfio-claim 
 DIR/59-vfio-claim-claims.rules:3: OWNER="alice group": not a user/group name
 DIR/59-vfio-claim-claims.rules:4: expected ',' at column 13
 DIR/59-vfio-claim-claims.rules:5: PROGRAM: vfio-claim never writes it
+DIR/59-vfio-claim-claims.rules:6: IMPORT{program}="/bin/sh -c x": vfio-claim only imports its VFIO_CLAIM* properties from the udev database
+DIR/59-vfio-claim-claims.rules:7: IMPORT{db}="ID_PATH": vfio-claim only imports its VFIO_CLAIM* properties from the udev database
 DIR/vfio-claim-claims.conf:1: ids=10de:1c03,$(reboot): not VENDOR:DEVICE[:SUBVENDOR:SUBDEVICE],...
 DIR/vfio-claim-claims.conf:2: install: runs a shell command; vfio-claim never writes it
 DIR/vfio-claim-claims.conf:4: 'evil' is not a modprobe.d command

@@ -117,6 +117,24 @@ make_initramfs() {
 	assert_output "nothing to change"
 }
 
+@test "the generated rules keep every VFIO_CLAIM* property they set through the device's later events" {
+	# udev rebuilds the properties at each event: a driver bound after the add
+	# event (e1000e loaded by that add event) sends a bind event that would
+	# drop VFIO_CLAIM_REFUSED (flow scenario 7 on 7.x). Each property the rules
+	# set is imported from the database at every event but add and remove,
+	# before the add-only part of the rules.
+	vc add 0a:00.0 --group >/dev/null
+	vc apply >/dev/null 2>&1
+	rules="$ROOT/etc/udev/rules.d/59-vfio-claim-claims.rules"
+	set=$(grep -o 'ENV{VFIO_CLAIM[A-Z_]*}="' "$rules" | sed 's/^ENV{\(.*\)}="$/\1/' | sort -u)
+	imported=$(sed -n 's/^ACTION!="add|remove", SUBSYSTEM=="pci", IMPORT{db}="\(VFIO_CLAIM[A-Z_]*\)"$/\1/p' "$rules" | sort -u)
+	[ -n "$set" ]
+	assert_equal "$imported" "$set"
+	last_import=$(grep -n 'IMPORT{db}' "$rules" | tail -1 | cut -d: -f1)
+	add_only=$(grep -n '^ACTION!="add", GOTO=' "$rules" | cut -d: -f1)
+	[ "$last_import" -lt "$add_only" ] || fail "IMPORT{db} at line $last_import, after the add-only GOTO at $add_only"
+}
+
 @test "apply names the kernel arguments still missing and where they go" {
 	sed -i 's/ iommu=pt//' "$ROOT/proc/cmdline"
 	vc add 0a:00.0 --partial >/dev/null

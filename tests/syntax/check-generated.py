@@ -13,7 +13,8 @@ comma-separated KEY[{ATTR}] OP "VALUE" with a known key, an operator that
 key allows (match keys ==/!=, assignments =/+=/-=/:=), a value in double
 quotes with no bare quote or control character, and no line continuation.
 Every GOTO has its LABEL. What vfio-claim may write: RUN only as
-RUN{builtin}+="kmod load vfio-pci"; OWNER/GROUP a user/group name token;
+RUN{builtin}+="kmod load vfio-pci"; IMPORT only as IMPORT{db} of a VFIO_CLAIM*
+property; OWNER/GROUP a user/group name token;
 MODE octal; attributes from a fixed set.
 
 modprobe.d (modprobe.d(5)): blank, '#' comment, or one of alias, options,
@@ -105,7 +106,12 @@ def check_udev(path, text, problems):
                 problems.append(f"{where}: {key}=\"{value}\": not a user/group name")
             if key == "MODE" and not re.match(r"^0[0-7]{3}$", value):
                 problems.append(f"{where}: MODE=\"{value}\": not octal")
-            if key in ("IMPORT", "PROGRAM", "OPTIONS", "NAME", "SYMLINK", "SECLABEL", "SYSCTL"):
+            # IMPORT{db}: its own properties again at a later event (artifacts.c);
+            # never a program, a file or another property.
+            if key == "IMPORT" and (attr != "db" or not value.startswith("VFIO_CLAIM")):
+                problems.append(f"{where}: IMPORT{{{attr}}}=\"{value}\": vfio-claim only imports "
+                                "its VFIO_CLAIM* properties from the udev database")
+            if key in ("PROGRAM", "OPTIONS", "NAME", "SYMLINK", "SECLABEL", "SYSCTL"):
                 problems.append(f"{where}: {key}: vfio-claim never writes it")
             if key == "GOTO":
                 gotos.append((where, value))

@@ -399,6 +399,14 @@ SCENARIOS = {
               qemu=["-device", "e1000e,addr=0x5,netdev=n0"],
               cmdline="vfio_claim.slots=0000:00:05.0@" + E1000E,
               guest="reload", check=check_h),
+    "i": dict(title="stress: unload/load loop, parameter reads+writes, hotplug",
+              qemu=["-device", "e1000e,addr=0x5,netdev=n0",
+                    "-device", "e1000e,addr=0x6,netdev=n1",
+                    "-device", "pcie-root-port,id=rp2,chassis=2,addr=0x8"],
+              cmdline="vfio_claim.slots=0000:00:05.0@%s vmtest.stress=%d" % (
+                  E1000E, int(os.environ.get("VM_STRESS_SECS", "40"))),
+              stress="e1000e,bus=rp2,id=hs%d",
+              guest="stress", check=check_i),
 }
 # The same boots with the dracut guests (tests/vm/prepare-dracut.sh): root
 # and initramfs made by Debian's dracut with the 90vfio-claim module, not by
@@ -422,15 +430,6 @@ def check_smoke(c):
 
 # Run only when named.
 EXTRA = {
-    "i": dict(title="stress: unload/load loop, parameter reads+writes, hotplug",
-              qemu=["-device", "e1000e,addr=0x5,netdev=n0",
-                    "-device", "e1000e,addr=0x6,netdev=n1",
-                    "-device", "pcie-root-port,id=rp2,chassis=2,addr=0x8"],
-              cmdline="vfio_claim.slots=0000:00:05.0@%s vmtest.stress=%d" % (
-                  E1000E, int(os.environ.get("VM_STRESS_SECS", "40"))),
-              stress="e1000e,bus=rp2,id=hs%d",
-              guest="stress", check=check_i),
-
     "smoke": dict(title="boot with intel-iommu, list the IOMMU groups",
                   qemu=["-device", "e1000e,addr=0x5,netdev=n0"],
                   guest="smoke", check=check_smoke),

@@ -175,6 +175,7 @@ s7-after)
 	run vfio-claim verify
 	run vfio-claim check
 	run sh -c 'udevadm info -q property -p /sys/bus/pci/devices/0000:00:05.0 | grep ^VFIO_CLAIM'
+	run sh -c 'udevadm info -q property -p /sys/bus/pci/devices/0000:00:06.0 | grep ^VFIO_CLAIM'
 	;;
 s8-after)
 	run drivers 0000:00:05.0 0000:00:05.1 0000:00:06.0 0000:00:07.0
