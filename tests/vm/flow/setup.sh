@@ -7,7 +7,9 @@
 #   tests/vm/flow/setup.sh [6.1|6.12|7|bookworm|all]      prints "SERIES KVER" per kernel
 #
 #   build/vm-flow/{base,stage,k/KVER}     tests/vm/prepare.sh's output
-#                                         (base seeded from build/vm/base)
+#                                         (base seeded from build/vm/base,
+#                                         k/KVER copied from build/vm/k/KVER
+#                                         when its inputs are the same)
 #   build/vm-flow/flow/KVER/vmlinuz       the Debian kernel
 #   build/vm-flow/flow/KVER/initrd.img    the first boot's initramfs
 #                                         (prepare.sh's mkinitramfs)
@@ -46,7 +48,7 @@ if [ ! -e "$VM_BUILD/base/.vmtest-base" ] && [ -e "$top/build/vm/base/.vmtest-ba
 	cp -al "$top/build/vm/base" "$VM_BUILD/base"
 fi
 # shellcheck disable=SC2046
-VM_VARIANTS="" vm_timed "flow: prepare.sh" "$VM_DIR/prepare.sh" $(echo "$kernels" | cut -d' ' -f2) >&2
+VM_VARIANTS="" VM_REUSE_FROM="$top/build/vm" vm_timed "flow: prepare.sh" "$VM_DIR/prepare.sh" $(echo "$kernels" | cut -d' ' -f2) >&2
 # The dracut guest (scenario 11), when FLOW_DRACUT=1 (run.sh sets it).
 if [ "${FLOW_DRACUT:-0}" = 1 ]; then
 	# shellcheck disable=SC2046
