@@ -18,7 +18,8 @@
 #   build/vm/k/KVER/root.img        mke2fs -d root/ (guests boot it with
 #                                   snapshot=on, so one image serves all)
 #
-# A kernel whose inputs did not change since its last build is reused.
+# A kernel whose inputs did not change since its last build is reused, and
+# another tree (build/vm-flow) takes build/vm's when the inputs are equal.
 set -eu
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -175,7 +176,8 @@ prepare_kernel() {
 	kver=$1
 	k="$VM_BUILD/k/$kver"
 	hash=$(inputs_hash "$kver")
-	if [ -e "$k/initrd.img" ] && [ "$(cat "$k/stamp" 2>/dev/null)" = "$hash" ]; then
+	if { [ -e "$k/initrd.img" ] && [ "$(cat "$k/stamp" 2>/dev/null)" = "$hash" ]; } ||
+		vm_seed "k/$kver" "$hash"; then
 		vm_log "$kver: root and initramfs up to date"
 		make_variants "$k" "$kver" "$hash"
 		make_image "$k"
@@ -218,14 +220,4 @@ prepare_kernel() {
 	vm_log "$kver: image: $(($(date +%s) - t3))s"
 }
 
-# The kernels in parallel (2 cores; mkinitramfs is mostly one).
-pids=""
-for kver in "$@"; do
-	prepare_kernel "$kver" &
-	pids="$pids $!"
-done
-rc=0
-for pid in $pids; do
-	wait "$pid" || rc=1
-done
-exit $rc
+vm_each_kernel prepare_kernel "$@"
