@@ -36,11 +36,11 @@ vm_log "kernels ($((t1 - t0))s): $(echo "$kernels" | tr '\n' ' ')"
 
 # shellcheck disable=SC2046
 "$VM_DIR/prepare.sh" $(echo "$kernels" | cut -d' ' -f2)
-# The dracut guests: by default for bookworm's kernels (the default
-# scenarios boot a-dracut, b-dracut, c-dracut there: vmtest.py's
-# DRACUT_SERIES), for every kernel given when a -dracut scenario is named.
+# The dracut guests: by default for the series where the default scenarios
+# boot a-dracut, b-dracut, c-dracut (vmtest.py's DRACUT_SERIES: 6.1), for
+# every kernel given when a -dracut scenario is named.
 case " $scenarios " in
-"  ") dracut="" ;; # not yet: until a-dracut, b-dracut, c-dracut pass on 6.12
+"  ") dracut=$(echo "$kernels" | awk '$1 == "6.1" { print $2 }') ;;
 *-dracut*) dracut=$(echo "$kernels" | cut -d' ' -f2) ;;
 *) dracut="" ;;
 esac

@@ -603,7 +603,10 @@ def scenario_7_8(series, kver):
 
 SCENARIOS = {"1": scenario_1_2, "3": scenario_3, "4": scenario_4, "5": scenario_5,
              "7": scenario_7_8, "11": scenario_11}
-# Run only when named (tests/vm/flow/run.sh N) until proven.
+# Run only when named (tests/vm/flow/run.sh N) until proven. 11: run on 6.1
+# with the checks of its time (they expected no bind problem before the
+# reboot and per-check ok lines without -v); not yet seen passing with
+# today's.
 NAMED_ONLY = {"11"}
 # Run by default on these series only (named, on every kernel given): 11's
 # guest root is bookworm's with bookworm's dracut 059, the pair a bookworm

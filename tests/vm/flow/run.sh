@@ -48,12 +48,12 @@ while [ $# -gt 0 ]; do
 	esac
 done
 t0=$(date +%s)
-# Scenario 11's dracut guest: by default for bookworm's kernels (where flow.py
-# runs 11 unless named: its ONLY_ON), for every kernel given when 11 is named,
-# not when only other scenarios are.
+# Scenario 11's dracut guest: for every kernel given when 11 is named, else
+# none while 11 is in flow.py's NAMED_ONLY (when it leaves it: bookworm, the
+# kernels of its ONLY_ON).
 case " $* " in
 *" 11 "*) FLOW_DRACUT=all ;;
-"  ") FLOW_DRACUT="" ;; # not yet: 11 is named-only until it passes
+"  ") FLOW_DRACUT="" ;;
 *) FLOW_DRACUT="" ;;
 esac
 export FLOW_DRACUT
