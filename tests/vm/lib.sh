@@ -71,3 +71,39 @@ vm_kernel_files() {
 vm_overlay() {
 	tar -C "$1" -cf - . | tar -C "$2" -xf - --keep-directory-symlink
 }
+
+# vm_each_kernel FUNC KVER...: FUNC KVER for every kernel at once, each in a
+# subshell (a vm_die ends only its own); the kernels in parallel because the
+# slow steps (mkinitramfs, dracut, mke2fs) are mostly one core each and the
+# host has 2. Returns 1 when any failed, after all have ended.
+vm_each_kernel() {
+	_fn=$1
+	shift
+	_pids=""
+	for _kver in "$@"; do
+		"$_fn" "$_kver" &
+		_pids="$_pids $!"
+	done
+	_rc=0
+	for _pid in $_pids; do
+		wait "$_pid" || _rc=1
+	done
+	return $_rc
+}
+
+# vm_seed REL HASH: when VM_BUILD is another tree than the harness's own
+# (tests/vm/flow's build/vm-flow) and build/vm/REL (k/KVER, kd/KVER) was made
+# from the same inputs (its stamp file holds HASH), make VM_BUILD/REL a
+# hard-linked copy of it instead of building it again: seconds and no disk
+# space, where mkinitramfs or dracut take minutes. Safe because the scripts
+# replace a file by unlinking it first (tar -x, install, mv, rm), never by
+# writing through it. Returns 1 when there is nothing to seed from.
+vm_seed() {
+	_from=$VM_TOP/build/vm/$1
+	[ "$(cd "$_from" 2>/dev/null && pwd -P)" != "$(cd "$VM_BUILD/$1" 2>/dev/null && pwd -P)" ] || return 1
+	[ -e "$_from/stamp" ] && [ "$(cat "$_from/stamp")" = "$2" ] || return 1
+	rm -rf "${VM_BUILD:?}/$1"
+	mkdir -p "$(dirname "$VM_BUILD/$1")"
+	cp -al "$_from" "$VM_BUILD/$1"
+	vm_log "$1: hard-linked from $_from (same inputs)"
+}

@@ -21,7 +21,8 @@
 #
 # Nothing is forced into the image: a generic dracut image carries every
 # block driver (virtio_blk) and file system (ext4) of the kernel. A kernel
-# whose inputs did not change is reused.
+# whose inputs did not change is reused; another tree (build/vm-flow) takes
+# build/vm's when the inputs are equal (vm_seed).
 set -eu
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -72,7 +73,8 @@ prepare_kernel() {
 	kd="$VM_BUILD/kd/$kver"
 	[ -e "$k/stamp" ] || vm_die "no $k: run tests/vm/prepare.sh $kver first"
 	hash=$(cat "$k/stamp" "$VM_DIR/prepare-dracut.sh" "$debs"/*.deb | sha256sum | cut -d' ' -f1)
-	if [ -e "$kd/initrd.img" ] && [ "$(cat "$kd/stamp" 2>/dev/null)" = "$hash" ]; then
+	if { [ -e "$kd/initrd.img" ] && [ "$(cat "$kd/stamp" 2>/dev/null)" = "$hash" ]; } ||
+		vm_seed "kd/$kver" "$hash"; then
 		vm_log "$kver: dracut root and image up to date"
 	else
 		t0=$(date +%s)
@@ -103,21 +105,13 @@ prepare_kernel() {
 		(cd "$overlay" && find . ! -type d) | (cd "$kd/root" && xargs rm -f)
 		echo "$vhash" >"$kd/initrd-$v.stamp"
 	done
-	# The runner and the tool as prepare.sh left them in k/root.
-	cp -a "$k/root/vmtest/." "$kd/root/vmtest/"
+	# The runner and the tool as prepare.sh left them in k/root (tar
+	# unlinks before it writes: kd/root may be hard-linked, see vm_seed).
+	vm_overlay "$k/root/vmtest" "$kd/root/vmtest"
 	vm_overlay "$VM_BUILD/stage" "$kd/root"
 	rm -f "$kd/root.img"
 	mke2fs -q -F -t ext4 -d "$kd/root" "$kd/root.img" 2G >/dev/null
 }
 
 fetch_debs
-pids=""
-for kver in "$@"; do
-	prepare_kernel "$kver" &
-	pids="$pids $!"
-done
-rc=0
-for pid in $pids; do
-	wait "$pid" || rc=1
-done
-exit $rc
+vm_each_kernel prepare_kernel "$@"

@@ -20,8 +20,8 @@
 #   build/vm/k/KVER/root.img        mke2fs -d root/ (guests boot it with
 #                                   snapshot=on, so one image serves all)
 #
-# A kernel whose inputs did not change since its last build is reused, also
-# from another build tree (VM_REUSE_FROM=DIR, e.g. build/vm).
+# A kernel whose inputs did not change since its last build is reused, and
+# another tree (build/vm-flow) takes build/vm's when the inputs are equal.
 set -eu
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -198,32 +198,12 @@ make_variants() {
 	done
 }
 
-# reuse_kernel K KVER HASH: VM_REUSE_FROM=DIR (tests/vm/flow/setup.sh sets
-# build/vm) names another build tree; when its k/KVER was made from the same
-# inputs (its stamp is HASH), its root, kernel and initramfs are copied into
-# K instead of made again (dkms and mkinitramfs: ~200 s a kernel). A copy,
-# not hard links: make_image rewrites files in the root, and the other
-# tree's root must stay its own.
-reuse_kernel() {
-	from="${VM_REUSE_FROM:-}/k/$2"
-	[ -n "${VM_REUSE_FROM:-}" ] && [ -e "$from/initrd.img" ] &&
-		[ "$(cat "$from/stamp" 2>/dev/null)" = "$3" ] || return 1
-	rm -rf "$1"
-	mkdir -p "$1"
-	if ! cp -a "$from/root" "$1/root" || ! cp "$from/vmlinuz" "$from/initrd.img" "$1/"; then
-		rm -rf "$1"
-		return 1
-	fi
-	echo "$3" >"$1/stamp"
-	vm_log "$2: root and initramfs copied from $from (same inputs)"
-}
-
 prepare_kernel() {
 	kver=$1
 	k="$VM_BUILD/k/$kver"
 	hash=$(inputs_hash "$kver")
-	if [ -e "$k/initrd.img" ] && [ "$(cat "$k/stamp" 2>/dev/null)" = "$hash" ] ||
-		reuse_kernel "$k" "$kver" "$hash"; then
+	if { [ -e "$k/initrd.img" ] && [ "$(cat "$k/stamp" 2>/dev/null)" = "$hash" ]; } ||
+		vm_seed "k/$kver" "$hash"; then
 		vm_log "$kver: root and initramfs up to date"
 		make_variants "$k" "$kver" "$hash"
 		make_image "$k"
@@ -266,14 +246,4 @@ prepare_kernel() {
 	vm_log "$kver: image: $(($(date +%s) - t3))s"
 }
 
-# The kernels in parallel (2 cores; mkinitramfs is mostly one).
-pids=""
-for kver in "$@"; do
-	prepare_kernel "$kver" &
-	pids="$pids $!"
-done
-rc=0
-for pid in $pids; do
-	wait "$pid" || rc=1
-done
-exit $rc
+vm_each_kernel prepare_kernel "$@"

@@ -36,13 +36,18 @@ vm_log "kernels ($((t1 - t0))s): $(echo "$kernels" | tr '\n' ' ')"
 
 # shellcheck disable=SC2046
 "$VM_DIR/prepare.sh" $(echo "$kernels" | cut -d' ' -f2)
-# The dracut guests, when a -dracut scenario is named.
+# The dracut guests: by default for the series where the default scenarios
+# boot a-dracut, b-dracut, c-dracut (vmtest.py's DRACUT_SERIES: 6.1), for
+# every kernel given when a -dracut scenario is named.
 case " $scenarios " in
-*-dracut*)
-	# shellcheck disable=SC2046
-	"$VM_DIR/prepare-dracut.sh" $(echo "$kernels" | cut -d' ' -f2)
-	;;
+"  ") dracut=$(echo "$kernels" | awk '$1 == "6.1" { print $2 }') ;;
+*-dracut*) dracut=$(echo "$kernels" | cut -d' ' -f2) ;;
+*) dracut="" ;;
 esac
+if [ -n "$dracut" ]; then
+	# shellcheck disable=SC2086
+	"$VM_DIR/prepare-dracut.sh" $dracut
+fi
 t2=$(date +%s)
 vm_log "guests prepared ($((t2 - t1))s)"
 

@@ -36,6 +36,9 @@ BUILD = os.environ.get("VM_FLOW_BUILD", os.path.join(TOP, "build", "vm-flow"))
 LOGS = os.path.join(BUILD, "logs")
 RUNS = os.path.join(BUILD, "runs")
 TIMEOUT = int(os.environ.get("VM_FLOW_TIMEOUT", "900"))
+# Scenario 11's boots: systemd in dracut's initramfs, and dracut run in the
+# guest, are several times slower under TCG than initramfs-tools.
+DRACUT_TIMEOUT = max(TIMEOUT, int(os.environ.get("VM_FLOW_DRACUT_TIMEOUT", "1800")))
 
 NICS = ["-netdev", "user,id=n0,restrict=on", "-netdev", "user,id=n1,restrict=on",
         "-device", "e1000e,addr=0x5,netdev=n0", "-device", "e1000e,addr=0x6,netdev=n1"]
@@ -121,9 +124,10 @@ def qemu_cmd(kdir, disk, initrd, step, devices, serial, iommu=True, extra=()):
 NO_IOMMU_DROP = ("intel_iommu=on", "iommu=pt")
 
 
-def boot(kdir, disk, initrd, step, devices, serial, stream=None, iommu=True, extra=()):
-    """Boot once; stream(line) sees the console as it comes. Returns
-    (Run, seconds, qemu's own output)."""
+def boot(kdir, disk, initrd, step, devices, serial, stream=None, iommu=True, extra=(),
+         timeout=TIMEOUT):
+    """Boot once; stream(line) sees the console as it comes; killed after
+    timeout seconds. Returns (Run, seconds, qemu's own output)."""
     if os.path.exists(serial):
         os.unlink(serial)
     cmd = qemu_cmd(kdir, disk, initrd, step, devices, serial, iommu, extra)
@@ -146,7 +150,7 @@ def boot(kdir, disk, initrd, step, devices, serial, stream=None, iommu=True, ext
                 stream(line.rstrip("\r"))
         if ended:
             break
-        if time.time() - t0 > TIMEOUT:
+        if time.time() - t0 > timeout:
             proc.kill()
         time.sleep(0.3)
     if stream and partial:
@@ -179,11 +183,13 @@ def sha(path):
 class Chain:
     """A guest's life: its own copy of the disk, booted again and again."""
 
-    def __init__(self, series, kver, name, devices, parent=None, tree="flow"):
+    def __init__(self, series, kver, name, devices, parent=None, tree="flow", timeout=TIMEOUT):
         """parent: a Chain whose disk and initramfs this one starts from (a
         second reboot of the same configured guest), else a fresh flow.img.
-        tree: the prepared guests under BUILD (flow-dracut: scenario 11's)."""
+        tree: the prepared guests under BUILD (flow-dracut: scenario 11's).
+        timeout: seconds a boot may take."""
         self.series, self.kver, self.name, self.devices = series, kver, name, devices
+        self.timeout = timeout
         self.kdir = os.path.join(BUILD, tree, kver)
         self.dir = os.path.join(RUNS, "%s-%s" % (series, name))
         shutil.rmtree(self.dir, ignore_errors=True)
@@ -204,7 +210,7 @@ class Chain:
         self.serials.append(serial)
         for attempt in range(3):
             run, secs, out = boot(self.kdir, self.disk, self.initrd, step, self.devices, serial,
-                                  stream, iommu, extra)
+                                  stream, iommu, extra, self.timeout)
             # A kernel that died before the guest script ran changed nothing
             # on the disk: boot again.
             if "FLOW" in run.text or "Kernel panic" not in run.text:
@@ -409,7 +415,7 @@ def scenario_11(series, kver):
     apply --initramfs runs dracut; a guides-style options file is not in the
     image, verify says why and its fix puts it in; after the reboot the
     claim holds and verify exits 0."""
-    ch = Chain(series, kver, "s11", NIC, tree="flow-dracut")
+    ch = Chain(series, kver, "s11", NIC, tree="flow-dracut", timeout=DRACUT_TIMEOUT)
     c = Checker()
     addr = "0000:00:05.0"
     a = ch.boot("s11-configure")
@@ -420,25 +426,35 @@ def scenario_11(series, kver):
             c.says(a, "vfio-claim apply --initramfs", r"\bdracut -f --kver \S+")
             c.notes.append("in-guest apply --initramfs (dracut, generic, 3 drivers): %.0fs"
                            % a.find("vfio-claim apply --initramfs")["secs"])
+        # apply without --now leaves the NIC on e1000e until the reboot:
+        # verify says so (and how to bind now) beside what it finds of the
+        # image, and nothing else.
+        not_yet = "%s: on e1000e, not vfio-pci; fix: 'vfio-claim bind %s'" % (addr, addr)
         c.rc(a, "vfio-claim verify", 1, 0)
         c.says(a, "vfio-claim verify",
                r"^/etc/modprobe\.d/vfio\.conf: is not in /boot/initrd\.img-\S+: dracut copies "
                r"/etc/modprobe\.d only into host-only images and this one is generic.*; fix: "
                r"echo 'install_items\+=\" /etc/modprobe\.d/vfio\.conf \"' "
                r">/etc/dracut\.conf\.d/vfio-claim-modprobe\.conf && dracut -f --kver \S+$", 0)
-        others = [p for p in problems(a.find("vfio-claim verify", 0)) if "vfio.conf" not in p]
-        c.expect(not others, "verify reports more than vfio.conf: %s" % others)
+        others = [p for p in problems(a.find("vfio-claim verify", 0))
+                  if "vfio.conf" not in p and p != not_yet]
+        c.expect(not others, "verify reports more than vfio.conf and the bind: %s" % others)
         c.rc(a, "sh -c echo 'install_items", 0)
-        c.rc(a, "vfio-claim verify", 0, 1)
-        c.says(a, "vfio-claim verify", r"^ok: /etc/modprobe\.d/vfio\.conf: in /boot/initrd\.img-\S+ "
-               r"and identical$", 1)
+        # The fix worked: the file is in the image; the NIC waits for the reboot.
+        c.rc(a, "vfio-claim -v verify", 1)
+        c.says(a, "vfio-claim -v verify", r"^ok: /etc/modprobe\.d/vfio\.conf: in /boot/initrd\.img-\S+ "
+               r"and identical$")
+        left = problems(a.find("vfio-claim -v verify"))
+        c.expect(left == [not_yet], "after the fix verify reports %s, expected only [%r]"
+                 % (left, not_yet))
     if a.done and not c.failures:
         c.expect(ch.reboot_initrd(), "the guest's /boot/initrd.img is unchanged after dracut")
         b = ch.boot("s11-after")
         if c.booted(b):
             c.on(b, addr, "vfio-pci")
-            c.rc(b, "vfio-claim verify", 0)
-            c.says(b, "vfio-claim verify", r"^ok: vfio_claim: is in /boot/initrd\.img-")
+            c.rc(b, "vfio-claim -v verify", 0)
+            c.says(b, "vfio-claim -v verify", r"^ok: vfio_claim: is in /boot/initrd\.img-")
+            c.says(b, "vfio-claim -v verify", r"^ok: /etc/modprobe\.d/vfio\.conf: in /boot/initrd\.img-")
     return [("11", TITLES["11"], c, ch)]
 
 
@@ -591,8 +607,16 @@ def scenario_7_8(series, kver):
 
 SCENARIOS = {"1": scenario_1_2, "3": scenario_3, "4": scenario_4, "5": scenario_5,
              "7": scenario_7_8, "11": scenario_11}
-# Run only when named (tests/vm/flow/run.sh 11) until it passes in CI.
+# Run only when named (tests/vm/flow/run.sh N) until proven. 11: run on 6.1
+# with the checks of its time (they expected no bind problem before the
+# reboot and per-check ok lines without -v); not yet seen passing with
+# today's.
 NAMED_ONLY = {"11"}
+# Run by default on these series only (named, on every kernel given): 11's
+# guest root is bookworm's with bookworm's dracut 059, the pair a bookworm
+# user has; sid's 7.x comes with a newer dracut (tests/vm/vmtest.py's
+# DRACUT_SERIES says the same of a-dracut, b-dracut, c-dracut).
+ONLY_ON = {"11": ("6.1", "6.12")}
 TITLES = {
     "1": "add, apply --initramfs, reboot, verify exits 0 (and 2: a config change "
          "without --initramfs, verify says stale; 6: every claim removed, the old "
@@ -612,7 +636,8 @@ TITLES = {
 ALSO_IN = {"2": "1", "6": "1", "8": "7"}
 
 
-def run_scenarios(kernels, names, jobs):
+def run_scenarios(kernels, names, jobs, named=True):
+    """named: the scenarios were asked for by name (else ONLY_ON applies)."""
     lock = threading.Lock()
     results = []
 
@@ -646,7 +671,8 @@ def run_scenarios(kernels, names, jobs):
         return time.time() - t0
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as ex:
-        futs = [ex.submit(one, s, kv, n) for n in names for s, kv in kernels]
+        futs = [ex.submit(one, s, kv, n) for n in names for s, kv in kernels
+                if named or s in ONLY_ON.get(n, (s,))]
         for f in concurrent.futures.as_completed(futs):
             f.result()
     passed = sum(results)
@@ -734,7 +760,7 @@ def main():
             print("flow: no scenario %r; scenarios: %s" % (n, " ".join(SCENARIOS)),
                   file=sys.stderr)
             return 64
-    return run_scenarios(kernels, names, args.jobs)
+    return run_scenarios(kernels, names, args.jobs, bool(args.scenarios))
 
 
 if __name__ == "__main__":

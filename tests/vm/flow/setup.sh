@@ -48,12 +48,18 @@ if [ ! -e "$VM_BUILD/base/.vmtest-base" ] && [ -e "$top/build/vm/base/.vmtest-ba
 	cp -al "$top/build/vm/base" "$VM_BUILD/base"
 fi
 # shellcheck disable=SC2046
-VM_VARIANTS="" VM_REUSE_FROM="$top/build/vm" vm_timed "flow: prepare.sh" "$VM_DIR/prepare.sh" $(echo "$kernels" | cut -d' ' -f2) >&2
-# The dracut guest (scenario 11), when FLOW_DRACUT=1 (run.sh sets it).
-if [ "${FLOW_DRACUT:-0}" = 1 ]; then
-	# shellcheck disable=SC2046
+VM_VARIANTS="" vm_timed "flow: prepare.sh" "$VM_DIR/prepare.sh" $(echo "$kernels" | cut -d' ' -f2) >&2
+# The dracut guest (scenario 11): FLOW_DRACUT=all for every kernel,
+# =bookworm for 6.1 and 6.12 only (run.sh sets it), else none.
+case ${FLOW_DRACUT:-} in
+all) dracut=$(echo "$kernels" | cut -d' ' -f2) ;;
+bookworm) dracut=$(echo "$kernels" | awk '$1 == "6.1" || $1 == "6.12" { print $2 }') ;;
+*) dracut="" ;;
+esac
+if [ -n "$dracut" ]; then
+	# shellcheck disable=SC2086
 	VM_DRACUT_VARIANTS="" vm_timed "flow: prepare-dracut.sh" "$VM_DIR/prepare-dracut.sh" \
-		$(echo "$kernels" | cut -d' ' -f2) >&2
+		$dracut >&2
 fi
 
 # make_flow_image KVER [dracut]: from k/KVER (initramfs-tools) into
@@ -129,6 +135,8 @@ make_flow_image() {
 }
 for kver in $(echo "$kernels" | cut -d' ' -f2); do
 	make_flow_image "$kver"
-	[ "${FLOW_DRACUT:-0}" = 0 ] || make_flow_image "$kver" dracut
+	case " $dracut " in
+	*" $kver "*) make_flow_image "$kver" dracut ;;
+	esac
 done
 echo "$kernels"
