@@ -2,7 +2,10 @@
 # add, apply --initramfs, reboot, verify; a stale initramfs; an ineffective
 # blacklist; a built-in driver and 'rebind'; bind and unbind; claims removed
 # while the initramfs still holds them; the claims' boot paths with the IOMMU
-# off (7) and with vfio_claim unable to load (8).
+# off (7) and with vfio_claim unable to load (8); the Debian packages'
+# lifecycle on a guest installed from the .deb files (9: reboot, kernel
+# upgrade to 6.12; 10: remove, purge; on the 6.1 package guest only, so once
+# per run).
 #
 #   make check-vm-flow [VM_FLOW_KERNEL=6.1|6.12|7|bookworm|all] [VM_FLOW_SCENARIOS="1 3 4 5 7"]
 #
