@@ -13,7 +13,10 @@
 # mk/vm.mk, after vm), on both kernels: about 7 minutes on 2 CPUs, plus about
 # 15 for scenarios 7 and 8 (one configure boot with an in-guest apply
 # --initramfs, then two reboots: 914 s of guest time on 6.12 with ~8 other
-# test runs on the 2 CPUs).
+# test runs on the 2 CPUs); 9 and 10 add the package guest (make deb and a
+# chroot apt-get install: 12 min here) and 23 min of guest time for the two
+# at once (their in-guest update-initramfs runs dominate), measured at a load
+# of about 7 on the shared 2 CPUs.
 
 # 6.1 and 6.12: the flow has not been run on sid's 7.x yet (VM_FLOW_KERNEL=7).
 VM_FLOW_KERNEL ?= bookworm

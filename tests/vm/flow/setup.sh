@@ -11,7 +11,7 @@
 #   build/vm-flow/flow/KVER/vmlinuz       the Debian kernel
 #   build/vm-flow/flow/KVER/initrd.img    the first boot's initramfs
 #                                         (prepare.sh's mkinitramfs)
-#   build/vm-flow/flow-pkg/6.1-KVER/      FLOW_PKG=1: the package guest
+#   build/vm-flow/flow-pkg/KVER/          FLOW_PKG=1: the 6.1 package guest
 #                                         (tests/vm/flow/pkg-root.sh)
 #   build/vm-flow/flow/KVER/flow.img      the guest's disk: k/KVER/root plus
 #                                         /boot/vmlinuz-KVER and
@@ -58,8 +58,8 @@ fi
 # The package guest (scenarios 9 and 10), when FLOW_PKG=1 (run.sh sets it):
 # bookworm's 6.1 and the two .deb files installed with apt-get in a chroot
 # (tests/vm/flow/pkg-root.sh); 6.12's packages are what scenario 9 upgrades to.
-if [ "${FLOW_PKG:-0}" = 1 ]; then
-	pkg_kver=$("$VM_DIR/kernels.sh" 6.1 | cut -d' ' -f2)
+if [ "${FLOW_PKG:-0}" = 1 ] && echo "$kernels" | grep -q '^6\.1 '; then
+	pkg_kver=$(echo "$kernels" | awk '$1 == "6.1" { print $2 }')
 	up_kver=$("$VM_DIR/kernels.sh" 6.12 | cut -d' ' -f2)
 	vm_timed "flow: pkg-root.sh" "$here/pkg-root.sh" "$pkg_kver" "$up_kver" >&2
 fi
