@@ -2,7 +2,10 @@
 # add, apply --initramfs, reboot, verify; a stale initramfs; an ineffective
 # blacklist; a built-in driver and 'rebind'; bind and unbind; claims removed
 # while the initramfs still holds them; the claims' boot paths with the IOMMU
-# off (7) and with vfio_claim unable to load (8).
+# off (7) and with vfio_claim unable to load (8); the Debian packages'
+# lifecycle on a guest installed from the .deb files (9: reboot, kernel
+# upgrade to 6.12; 10: remove, purge; on the 6.1 package guest only, so once
+# per run).
 #
 #   make check-vm-flow [VM_FLOW_KERNEL=6.1|6.12|7|bookworm|all] [VM_FLOW_SCENARIOS="1 3 4 5 7"]
 #
@@ -10,7 +13,10 @@
 # mk/vm.mk, after vm), on both kernels: about 7 minutes on 2 CPUs, plus about
 # 15 for scenarios 7 and 8 (one configure boot with an in-guest apply
 # --initramfs, then two reboots: 914 s of guest time on 6.12 with ~8 other
-# test runs on the 2 CPUs).
+# test runs on the 2 CPUs); 9 and 10 add the package guest (make deb and a
+# chroot apt-get install: 12 min here) and 23 min of guest time for the two
+# at once (their in-guest update-initramfs runs dominate), measured at a load
+# of about 7 on the shared 2 CPUs.
 
 # 6.1 and 6.12: the flow has not been run on sid's 7.x yet (VM_FLOW_KERNEL=7).
 VM_FLOW_KERNEL ?= bookworm

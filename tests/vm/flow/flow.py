@@ -605,6 +605,197 @@ def scenario_7_8(series, kver):
     return res
 
 
+# --------------------------------------------------------------------------
+# Scenarios 9 and 10 (issue 12): the Debian packages' lifecycle, on the
+# package guest of tests/vm/flow/pkg-root.sh (bookworm's 6.1 kernel and the
+# two .deb files installed with apt-get in a chroot: real dpkg, DKMS and
+# initramfs triggers; no make install). setup.sh makes it when FLOW_PKG=1.
+
+PKG_TREE = "flow-pkg"
+PKG_SERIES = "6.1"
+
+
+def pkg_chroot(target, log, *cmd):
+    """tests/vm/flow/chroot-apt.sh: CMD in a chroot of target (a root
+    directory or a guest's disk image, not running) with the package guest's
+    apt lists and cache. Returns (exit status, seconds); output appended to log."""
+    t0 = time.time()
+    rc = subprocess.run([os.path.join(HERE, "chroot-apt.sh"), target, os.path.join(BUILD, "apt"),
+                         log] + list(cmd), stdin=subprocess.DEVNULL).returncode
+    return rc, time.time() - t0
+
+
+def disk_file(disk, path, out):
+    """A file of a guest's disk copied out with debugfs; True when it was there."""
+    if os.path.exists(out):
+        os.unlink(out)
+    subprocess.run(["debugfs", "-R", "dump %s %s" % (path, out), disk],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return os.path.exists(out) and os.path.getsize(out) > 0
+
+
+def initrd_files(path):
+    """The paths in an initramfs image (lsinitramfs)."""
+    return subprocess.run(["lsinitramfs", path], capture_output=True,
+                          text=True).stdout.splitlines()
+
+
+def upgrade_kver():
+    """The 6.12 kernel tests/vm/kernels.sh resolves (and installs on the
+    host, so its packages are in the apt cache pkg-root.sh seeds)."""
+    out = subprocess.run([os.path.join(TOP, "tests", "vm", "kernels.sh"), "6.12"],
+                         capture_output=True, text=True, check=True).stdout
+    return out.split()[1]
+
+
+def scenario_9(series, kver):
+    """Installed from the .deb files, claims applied, reboot: they hold.
+    Then a kernel upgrade: apt-get install of the 6.12 image and headers in
+    a chroot of the guest's disk (the guest has no network); DKMS builds
+    vfio_claim for 6.12 by itself; the guest boots 6.12 from its own /boot;
+    the claim holds and verify exits 0."""
+    if series != PKG_SERIES:
+        return []
+    ch = Chain(series, kver, "s9", NICS, tree=PKG_TREE)
+    c = Checker()
+    res = [("9", TITLES["9"], c, ch)]
+    a = ch.boot("s9-configure")
+    if not c.booted(a):
+        return res
+    c.says(a, "dpkg-query", r"^ii +vfio-claim ")
+    c.says(a, "dpkg-query", r"^ii +vfio-claim-dkms ")
+    c.says(a, "dkms status", r"^vfio-claim/\S+, %s, x86_64: installed" % re.escape(kver))
+    if not (c.rc(a, "vfio-claim add", 0) and c.rc(a, "vfio-claim apply --initramfs", 0)):
+        return res
+    c.expect(ch.reboot_initrd(), "the guest's /boot/initrd.img is unchanged after apply")
+    b = ch.boot("s9-reboot")
+    if not c.booted(b):
+        return res
+    c.on(b, "0000:00:05.0", "vfio-pci")
+    c.on(b, "0000:00:06.0", "e1000e")
+    c.rc(b, "vfio-claim verify", 0)
+    new = upgrade_kver()
+    log = os.path.join(LOGS, "flow-%s-s9-upgrade.log" % series)
+    open(log, "w").close()
+    rc, secs = pkg_chroot(ch.disk, log, "apt-get", "-y", "-q", "--no-install-recommends",
+                          "install", "linux-image-" + new, "linux-headers-" + new)
+    ch.timings.append("chroot apt-get %.0fs" % secs)
+    c.notes.append("kernel upgrade: apt-get install linux-image-%s linux-headers-%s in a chroot "
+                   "of the guest's disk (the guest has no network): %.0fs, log %s"
+                   % (new, new, secs, log))
+    if not c.expect(rc == 0, "apt-get install of %s exited %d (%s)" % (new, rc, log)):
+        return res
+    with open(log, errors="replace") as f:
+        text = f.read()
+    # Built by dkms's own kernel hooks, nothing the test ran.
+    c.expect(re.search(r"vfio-claim/\S+ .*%s|Building module|dkms: running auto installation "
+                       r"service for kernel %s" % (re.escape(new), re.escape(new)), text),
+             "the apt-get log never shows DKMS building for %s" % new)
+    kdir = os.path.join(ch.dir, "k-" + new)
+    os.makedirs(kdir, exist_ok=True)
+    initrd = os.path.join(kdir, "initrd.img")
+    if not (c.expect(disk_file(ch.disk, "/boot/vmlinuz-" + new, os.path.join(kdir, "vmlinuz")),
+                     "no /boot/vmlinuz-%s on the disk" % new) and
+            c.expect(disk_file(ch.disk, "/boot/initrd.img-" + new, initrd),
+                     "no /boot/initrd.img-%s on the disk" % new)):
+        return res
+    files = initrd_files(initrd)
+    # Debian's 6.12 compresses its modules, and DKMS then its own (.ko.xz).
+    c.expect(any(re.search(r"/updates/dkms/vfio_claim\.ko(\.xz|\.zst)?$", x) for x in files),
+             "the %s initramfs has no updates/dkms/vfio_claim.ko*" % new)
+    c.expect("etc/modprobe.d/vfio-claim-claims.conf" in files,
+             "the %s initramfs has no etc/modprobe.d/vfio-claim-claims.conf" % new)
+    ch.kdir, ch.kver, ch.initrd = kdir, new, initrd
+    d = ch.boot("s9-after")
+    if c.booted(d):
+        c.says(d, "uname -r", r"^%s$" % re.escape(new))
+        c.says(d, "modinfo -n vfio_claim", r"^/lib/modules/%s/updates/dkms/vfio_claim\.ko"
+               % re.escape(new))
+        c.says(d, "dkms status", r"^vfio-claim/\S+, %s, x86_64: installed" % re.escape(new))
+        c.on(d, "0000:00:05.0", "vfio-pci")
+        c.on(d, "0000:00:06.0", "e1000e")
+        c.rc(d, "vfio-claim verify", 0)
+        c.says(d, "vfio-claim verify", r"^ok: \d+ checks hold")
+    return res
+
+
+def scenario_10(series, kver):
+    """apt-get remove (in the guest: no network needed), reboot: nothing
+    claimed, no vfio_claim, the config kept (a conffile); apt-get purge: the
+    config gone, the initramfs rebuilt; reboot: nothing claimed. What
+    remove and purge print says so."""
+    if series != PKG_SERIES:
+        return []
+    ch = Chain(series, kver, "s10", NICS, tree=PKG_TREE)
+    c = Checker()
+    res = [("10", TITLES["10"], c, ch)]
+    nic = "0000:00:05.0"
+    a = ch.boot("s10-configure")
+    if not (c.booted(a) and c.rc(a, "vfio-claim add", 0) and
+            c.rc(a, "vfio-claim apply --initramfs", 0)):
+        return res
+    ch.reboot_initrd()
+    b = ch.boot("s10-remove")
+    if not c.booted(b):
+        return res
+    c.on(b, nic, "vfio-pci")
+    c.rc(b, "vfio-claim verify", 0)
+    if c.rc(b, "apt-get remove", 0):
+        c.notes.append("in-guest apt-get remove (dkms remove, update-initramfs): %.0fs"
+                       % b.find("apt-get remove")["secs"])
+    for pat in (r"^vfio-claim: removed /etc/modprobe\.d/vfio-claim-claims\.conf ",
+                r"^vfio-claim: removed /etc/udev/rules\.d/59-vfio-claim-claims\.rules ",
+                r"^vfio-claim: no device is claimed from the next boot on",
+                r"^vfio-claim: kept /etc/vfio-claim\.conf ",
+                r"update-initramfs: Generating"):
+        c.says(b, "apt-get remove", pat)
+    c.expect(b.find("sh -c ls /etc/modprobe.d")["out"] == ["vfio-claim.conf"],
+             "after remove, /etc/modprobe.d and rules.d hold %s (expected only the conffile "
+             "vfio-claim.conf)" % b.find("sh -c ls /etc/modprobe.d")["out"])
+    c.says(b, "cat /etc/vfio-claim.conf", r"^0000:00:05\.0")
+    c.says(b, "dpkg-query", r"^rc ?vfio-claim$")
+    c.expect(b.find("find /lib/modules")["out"] == [],
+             "vfio_claim.ko left after remove: %s" % b.find("find /lib/modules")["out"])
+    # Left in the initramfs: only the package's comment-only modprobe.d
+    # conffile (remove keeps conffiles; purge rebuilds it once more).
+    c.expect(b.find("sh -c lsinitramfs")["out"] == ["etc/modprobe.d/vfio-claim.conf"],
+             "after remove the initramfs holds %s" % b.find("sh -c lsinitramfs")["out"])
+    c.notes.append("remove says: %s" % " | ".join(
+        x for x in b.find("apt-get remove")["out"] if x.startswith("vfio-claim:"))[:300])
+    if not c.expect(ch.reboot_initrd(), "the initramfs is unchanged after remove"):
+        return res
+    left = [x for x in initrd_files(ch.initrd) if ("vfio_claim" in x or "vfio-claim" in x)
+            and x != "etc/modprobe.d/vfio-claim.conf"]
+    c.expect(not left, "the initramfs after remove still holds %s" % left)
+    d = ch.boot("s10-purge")
+    if not c.booted(d):
+        return res
+    c.on(d, nic, "e1000e")
+    c.on(d, "0000:00:06.0", "e1000e")
+    c.expect(d.state.get(nic, {}).get("override") in ("(null)", ""),
+             "%s keeps driver_override %s" % (nic, d.state.get(nic, {}).get("override")))
+    c.rc(d, "test ! -e /sys/module/vfio_claim", 0)
+    if c.rc(d, "apt-get purge", 0):
+        c.notes.append("in-guest apt-get purge: %.0fs" % d.find("apt-get purge")["secs"])
+    c.says(d, "apt-get purge", r"^Purging configuration files for vfio-claim ")
+    c.says(d, "apt-get purge", r"^vfio-claim: purged: ")
+    c.rc(d, "sh -c ls /etc/modprobe.d", 1)
+    c.rc(d, "test ! -e /etc/vfio-claim.conf", 0)
+    c.says(d, "sh -c dpkg-query", r"no packages found matching vfio-claim")
+    c.expect(d.find("sh -c lsinitramfs")["out"] == [],
+             "after purge the initramfs holds %s" % d.find("sh -c lsinitramfs")["out"])
+    c.notes.append("purge says: %s" % " | ".join(
+        x for x in d.find("apt-get purge")["out"] if x.startswith("vfio-claim:"))[:300])
+    c.expect(ch.reboot_initrd(), "the initramfs is unchanged after purge")
+    e = ch.boot("s10-after")
+    if c.booted(e):
+        c.on(e, nic, "e1000e")
+        c.on(e, "0000:00:06.0", "e1000e")
+        c.rc(e, "test ! -e /sys/module/vfio_claim", 0)
+        c.says(e, "sh -c cat /etc/modprobe.d", r"^0$")
+    return res
+
+
 SCENARIOS = {"1": scenario_1_2, "3": scenario_3, "4": scenario_4, "5": scenario_5,
              "7": scenario_7_8, "11": scenario_11}
 # Run only when named (tests/vm/flow/run.sh N) until proven. 11: run on 6.1
@@ -630,6 +821,17 @@ TITLES = {
     "11": "dracut: apply --initramfs runs dracut, a guides-style file in a generic image "
          "explained and fixed, reboot, verify exits 0",
 }
+
+
+SCENARIOS.update({"9": scenario_9, "10": scenario_10})
+# In the default run (make check): they return nothing on other series than
+# PKG_SERIES, so the default kernel list (6.1 and 6.12) runs each once.
+TITLES.update({
+    "9": "packages: installed with apt-get, claims hold after a reboot; kernel upgrade "
+         "6.1 -> 6.12: DKMS builds vfio_claim by itself, claims hold, verify 0",
+    "10": "packages: apt-get remove, reboot: nothing claimed, config kept; purge: config "
+          "gone, initramfs rebuilt; reboot: nothing claimed",
+})
 
 
 # Scenarios checked on another's guest: asking for one runs that one.

@@ -211,6 +211,49 @@ s11-after)
 	state
 	run vfio-claim -v verify
 	;;
+# Scenarios 9 and 10 (issue 12): the package guest (tests/vm/flow/pkg-root.sh:
+# the kernel and the two .deb files installed with apt-get). 9: claims, a
+# reboot, then (the host installs 6.12 in a chroot of this disk) 6.12.
+s9-configure)
+	run dpkg-query -W -f '${db:Status-Abbrev} ${Package} ${Version}\n' vfio-claim vfio-claim-dkms
+	run dkms status vfio-claim
+	run vfio-claim add 0000:00:05.0
+	run vfio-claim apply --initramfs
+	;;
+s9-reboot | s9-after)
+	run uname -r
+	run modinfo -n vfio_claim
+	run dkms status vfio-claim
+	run vfio-claim verify
+	;;
+# 10: remove, reboot, purge, reboot. apt needs no network for either.
+s10-configure)
+	run vfio-claim add 0000:00:05.0
+	run vfio-claim apply --initramfs
+	;;
+s10-remove)
+	run vfio-claim verify
+	export DEBIAN_FRONTEND=noninteractive
+	run apt-get remove -y vfio-claim vfio-claim-dkms
+	run sh -c 'ls /etc/modprobe.d /etc/udev/rules.d | grep vfio'
+	run cat /etc/vfio-claim.conf
+	run dpkg-query -W -f '${db:Status-Abbrev}${Package}\n' vfio-claim vfio-claim-dkms
+	run find /lib/modules -name 'vfio_claim.ko*'
+	run sh -c "lsinitramfs /boot/initrd.img-$(uname -r) | grep -E 'vfio_claim|vfio-claim'"
+	;;
+s10-purge)
+	run test ! -e /sys/module/vfio_claim
+	export DEBIAN_FRONTEND=noninteractive
+	run apt-get purge -y vfio-claim vfio-claim-dkms
+	run sh -c 'ls /etc/modprobe.d /etc/udev/rules.d | grep vfio'
+	run test ! -e /etc/vfio-claim.conf
+	run sh -c 'dpkg-query -W vfio-claim vfio-claim-dkms 2>&1'
+	run sh -c "lsinitramfs /boot/initrd.img-$(uname -r) | grep -E 'vfio_claim|vfio-claim'"
+	;;
+s10-after)
+	run test ! -e /sys/module/vfio_claim
+	run sh -c 'cat /etc/modprobe.d/* /etc/udev/rules.d/* 2>/dev/null | grep -c vfio'
+	;;
 # make demo: a user's session.
 demo-1)
 	say "a fresh guest: the IOMMU groups, and what can go to a virtual machine"

@@ -21,11 +21,19 @@
 #      check says off (its item states against expected ones, also with it on)
 #   8  (on 7's configured disk) vfio_claim refused by module_blacklist=: the
 #      udev rules alone claim, no native probe, the rules' drivers_probe
+#   9  (the package guest, 6.1 only) the kernel and the two .deb files
+#      installed with apt-get: claims applied hold after a reboot; then the
+#      6.12 image and headers installed (apt-get in a chroot of the guest's
+#      disk): DKMS builds vfio_claim by itself, 6.12 boots, claims hold,
+#      verify exits 0
+#   10 (the package guest) apt-get remove, reboot: nothing claimed, the
+#      config kept; apt-get purge: the config gone, the initramfs rebuilt;
+#      reboot: nothing claimed
 #   11 dracut instead of initramfs-tools: add, apply --initramfs runs
 #      dracut; a guides-style options file left out of the generic image is
 #      explained and verify's fix puts it in; reboot, verify exits 0
 #
-#   tests/vm/flow/run.sh [--kernel 6.1|6.12|7|bookworm|all] [--jobs N] [1|3|4|5|7|11 ...]
+#   tests/vm/flow/run.sh [--kernel 6.1|6.12|7|bookworm|all] [--jobs N] [1|3|4|5|7|9|10|11 ...]
 #
 # Installs what it needs, prepares build/vm-flow with the VM harness
 # (tests/vm/flow/setup.sh), boots the guests (tests/vm/flow/flow.py). One
@@ -42,8 +50,8 @@ while [ $# -gt 0 ]; do
 	--kernel=*) kernel=${1#*=}; shift ;;
 	--jobs) jobs=$2; shift 2 ;;
 	--list) exec python3 "$here/flow.py" --list ;;
-	-h | --help) sed -n '3,36p' "$0"; exit 0 ;;
-	-*) echo "usage: $0 [--kernel 6.1|6.12|7|bookworm|all] [--jobs N] [1|3|4|5|7|11 ...]" >&2; exit 64 ;;
+	-h | --help) sed -n '3,40p' "$0"; exit 0 ;;
+	-*) echo "usage: $0 [--kernel 6.1|6.12|7|bookworm|all] [--jobs N] [1|3|4|5|7|9|10|11 ...]" >&2; exit 64 ;;
 	*) break ;;
 	esac
 done
@@ -57,6 +65,11 @@ case " $* " in
 *) FLOW_DRACUT="" ;;
 esac
 export FLOW_DRACUT
+# The package guest (9, 10) is made when they run: by default, or named
+# (setup.sh makes it only when 6.1 is among the kernels).
+case " $* " in
+"  " | *" 9 "* | *" 10 "*) FLOW_PKG=1; export FLOW_PKG ;;
+esac
 kernels=$("$here/setup.sh" "$kernel")
 echo "flow: guests prepared in $(($(date +%s) - t0))s" >&2
 set -- --jobs "$jobs" "$@"

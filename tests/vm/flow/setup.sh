@@ -13,6 +13,8 @@
 #   build/vm-flow/flow/KVER/vmlinuz       the Debian kernel
 #   build/vm-flow/flow/KVER/initrd.img    the first boot's initramfs
 #                                         (prepare.sh's mkinitramfs)
+#   build/vm-flow/flow-pkg/KVER/          FLOW_PKG=1: the 6.1 package guest
+#                                         (tests/vm/flow/pkg-root.sh)
 #   build/vm-flow/flow/KVER/flow.img      the guest's disk: k/KVER/root plus
 #                                         /boot/vmlinuz-KVER and
 #                                         /boot/initrd.img-KVER (so that
@@ -60,6 +62,14 @@ if [ -n "$dracut" ]; then
 	# shellcheck disable=SC2086
 	VM_DRACUT_VARIANTS="" vm_timed "flow: prepare-dracut.sh" "$VM_DIR/prepare-dracut.sh" \
 		$dracut >&2
+fi
+# The package guest (scenarios 9 and 10), when FLOW_PKG=1 (run.sh sets it):
+# bookworm's 6.1 and the two .deb files installed with apt-get in a chroot
+# (tests/vm/flow/pkg-root.sh); 6.12's packages are what scenario 9 upgrades to.
+if [ "${FLOW_PKG:-0}" = 1 ] && echo "$kernels" | grep -q '^6\.1 '; then
+	pkg_kver=$(echo "$kernels" | awk '$1 == "6.1" { print $2 }')
+	up_kver=$("$VM_DIR/kernels.sh" 6.12 | cut -d' ' -f2)
+	vm_timed "flow: pkg-root.sh" "$here/pkg-root.sh" "$pkg_kver" "$up_kver" >&2
 fi
 
 # make_flow_image KVER [dracut]: from k/KVER (initramfs-tools) into
