@@ -349,6 +349,9 @@ def main():
     args = ap.parse_args()
     shutil.rmtree(RUN, ignore_errors=True)
     os.makedirs(LOGS, exist_ok=True)
+    for name in os.listdir(LOGS):  # the last run's consoles and plays
+        if name.startswith(("fleet-", "ansible-")):
+            os.unlink(os.path.join(LOGS, name))
     fleet = Fleet(args)
     try:
         fleet.run()
