@@ -19,6 +19,9 @@ install-systemd:
 # one inventory, the README's playbook, run 1 converges and reboots both,
 # run 2 changed=0, a local edit found by --check --diff and repaired by run 3,
 # verify holds on both. Everything it builds lives under $(BUILD)/vm-fleet.
+# Not in CHECKS: it passed on 6.1 in 1793 s of wall time on 2 CPUs with a
+# load average of about 14 (the guests' boots and the in-guest
+# update-initramfs dominate); its cost on a quiet machine is not measured.
 #
 #   make check-vm-fleet [VM_FLEET_KERNEL=6.1|6.12]
 VM_FLEET_KERNEL ?= 6.1
