@@ -31,6 +31,7 @@ while [ $# -gt 0 ]; do
 done
 t0=$(date +%s)
 mkdir -p "$build/logs"
+"$top/scripts/install-deps.sh" tool pkg vm fleet >&2
 make -C "$top" --no-print-directory deb >"$build/logs/make-deb.log" 2>&1 ||
 	{ tail -20 "$build/logs/make-deb.log" >&2; echo "fleet: make deb failed" >&2; exit 1; }
 read -r series kver <<-EOF
