@@ -14,3 +14,17 @@ install-systemd:
 	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/vfio-claim-nfd.service
 	install -D -m 0644 systemd/vfio-claim-nfd.timer $(DESTDIR)$(SYSTEMDUNITDIR)/vfio-claim-nfd.timer
 
+
+# Issue 13's fleet proven on two QEMU guests with Ansible (tests/vm/fleet/):
+# one inventory, the README's playbook, run 1 converges and reboots both,
+# run 2 changed=0, a local edit found by --check --diff and repaired by run 3,
+# verify holds on both. Everything it builds lives under $(BUILD)/vm-fleet.
+# Not in CHECKS: it passed on 6.1 in 1793 s of wall time on 2 CPUs with a
+# load average of about 14 (the guests' boots and the in-guest
+# update-initramfs dominate); its cost on a quiet machine is not measured.
+#
+#   make check-vm-fleet [VM_FLEET_KERNEL=6.1|6.12]
+VM_FLEET_KERNEL ?= 6.1
+.PHONY: check-vm-fleet
+check-vm-fleet:
+	tests/vm/fleet/run.sh --kernel $(VM_FLEET_KERNEL)

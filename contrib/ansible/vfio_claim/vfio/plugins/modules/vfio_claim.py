@@ -71,9 +71,10 @@ options:
         type: str
   initramfs:
     description:
-      - Rebuild the initramfs (C(apply --initramfs)) when something changed, and also when nothing
+      - Rebuild the initramfs (C(apply --initramfs)) when a generated file changed, and also when none
         did but C(vfio-claim verify) finds the current image stale (an earlier run that did not get
-        to rebuild it).
+        to rebuild it). A config change that leaves every generated file as it was (a local
+        C(vfio-claim add) undone) is applied without a rebuild unless the image is stale.
     type: bool
     default: false
   kernel_args:
@@ -328,14 +329,16 @@ def main():
         _, text, _ = claimer.run("apply", "--check", *(["--kernel-args"] if kernel_args else []))
         diff.append(dict(prepared=text))
     stale = []
-    if not config_changed and not files_changed and module.params["initramfs"]:
-        # An earlier run that wrote the files but did not rebuild the image (failed, or interrupted).
+    if not files_changed and module.params["initramfs"]:
+        # An earlier run that wrote the files but did not rebuild the image (failed, or
+        # interrupted), or a config whose change leaves every generated file as it was (a
+        # local 'vfio-claim add' put back): only an image that verify finds stale is rebuilt.
         stale = stale_initramfs(claimer)
         if stale and module._diff:
             diff.append(dict(prepared="the initramfs is rebuilt:\n" + "\n".join(stale) + "\n"))
     if config_changed or files_changed or stale:
         args = ["apply"]
-        if module.params["initramfs"]:
+        if module.params["initramfs"] and (files_changed or stale):
             args.append("--initramfs")
         if kernel_args:
             args.append("--kernel-args")

@@ -86,7 +86,8 @@ class Run(unittest.TestCase):
 
     def module(self, claims, check=False, diff=False, **options):
         args = dict(claims=claims, root=self.root, binary=TOOL, _ansible_check_mode=check,
-                    _ansible_diff=diff, **options)
+                    _ansible_diff=diff)
+        args.update(options)
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
             json.dump({"ANSIBLE_MODULE_ARGS": args}, f)
         try:
@@ -155,6 +156,38 @@ class Run(unittest.TestCase):
         r = self.module(claims, check=True, diff=True, initramfs=True)
         self.assertTrue(r["changed"], r)
         self.assertIn("/etc/vfio-claim.conf: differs in", r["diff"][0]["prepared"])
+
+    def test_initramfs_rebuilt_only_when_its_files_change(self):
+        # A wrapper around the tool logs each command line and drops --initramfs
+        # (which refuses --root): the log shows when the module rebuilds.
+        self.fixture("hd4850-twin")
+        log = os.path.join(self.root, "calls.log")
+        wrapper = os.path.join(self.root, "tool")
+        with open(wrapper, "w") as f:
+            f.write('#!/bin/sh\necho "$*" >>%s\nfor a; do shift; [ "$a" = --initramfs ] || '
+                    'set -- "$@" "$a"; done\nexec %s "$@"\n' % (log, TOOL))
+        os.chmod(wrapper, 0o755)
+
+        def applies():
+            with open(log) as f:
+                calls = [line.split() for line in f if " apply" in line and "--check" not in line]
+            os.unlink(log)
+            return [c[c.index("apply"):] for c in calls]
+
+        claims = [{"address": "0000:02:00.0", "id": "1002:9442", "group": True}]
+        r = self.module(claims, initramfs=True, binary=wrapper)
+        self.assertTrue(r["changed"], r)
+        self.assertEqual(applies(), [["apply", "--initramfs"]])
+        # A local edit of the config alone ('vfio-claim add' without apply):
+        # the generated files and the image never changed, so putting the
+        # config back needs no rebuild (minutes on a slow host).
+        path = os.path.join(self.root, "etc", "vfio-claim.conf")
+        with open(path, "a") as f:
+            f.write("0000:03:00.0@1002:9442\n")
+        r = self.module(claims, initramfs=True, binary=wrapper)
+        self.assertTrue(r["changed"], r)
+        self.assertEqual(self.config(), vfio_claim.render_config(claims))
+        self.assertEqual(applies(), [["apply"]])
 
     def test_refusal_is_the_tools_reason_and_restores(self):
         self.fixture("x399")
