@@ -10,7 +10,7 @@
 #   make check-vm-flow [VM_FLOW_KERNEL=6.1|6.12|7|bookworm|all] [VM_FLOW_SCENARIOS="1 3 4 5 7"]
 #
 # Everything it builds lives under $(BUILD)/vm-flow. Part of CHECKS (added in
-# mk/vm.mk, after vm), on both kernels: about 7 minutes on 2 CPUs, plus about
+# mk/vm.mk, after vm), on the three kernels: about 7 minutes on 2 CPUs, plus about
 # 15 for scenarios 7 and 8 (one configure boot with an in-guest apply
 # --initramfs, then two reboots: 914 s of guest time on 6.12 with ~8 other
 # test runs on the 2 CPUs); 9 and 10 add the package guest (make deb and a
@@ -18,8 +18,10 @@
 # at once (their in-guest update-initramfs runs dominate), measured at a load
 # of about 7 on the shared 2 CPUs.
 
-# 6.1 and 6.12: the flow has not been run on sid's 7.x yet (VM_FLOW_KERNEL=7).
-VM_FLOW_KERNEL ?= bookworm
+# 6.1, 6.12 and sid's 7.x. Its guest roots and first initramfs are copied
+# from check-vm's build/vm/k/KVER when their inputs are the same
+# (tests/vm/prepare.sh VM_REUSE_FROM), instead of made again.
+VM_FLOW_KERNEL ?= all
 VM_FLOW_SCENARIOS ?=
 
 .PHONY: check-vm-flow
