@@ -14,9 +14,8 @@
 CHECKS += vm vm-flow
 DEP_GROUPS += vm
 
-# The dracut guest's a-dracut, b-dracut and c-dracut boot 6.1 only for now
-# (bookworm's dracut in a bookworm root; 6.12 when seen passing:
-# tests/vm/vmtest.py's DRACUT_SERIES).
+# The dracut guest's a-dracut, b-dracut and c-dracut boot 6.1 and 6.12 only
+# (bookworm's dracut in a bookworm root: tests/vm/vmtest.py's DRACUT_SERIES).
 VM_KERNEL ?= all
 VM_SCENARIOS ?=
 
