@@ -13,14 +13,14 @@
 # mk/vm.mk, after vm), on the three kernels: about 7 minutes on 2 CPUs, plus about
 # 15 for scenarios 7 and 8 (one configure boot with an in-guest apply
 # --initramfs, then two reboots: 914 s of guest time on 6.12 with ~8 other
-# test runs on the 2 CPUs); 9 and 10 add the package guest (make deb and a
+# test runs on the 2 CPUs); 9 and 10 (run when named, not by default) add the package guest (make deb and a
 # chroot apt-get install: 12 min here) and 23 min of guest time for the two
 # at once (their in-guest update-initramfs runs dominate), measured at a load
 # of about 7 on the shared 2 CPUs.
 
 # 6.1, 6.12 and sid's 7.x. Its guest roots and first initramfs are copied
 # from check-vm's build/vm/k/KVER when their inputs are the same
-# (tests/vm/prepare.sh VM_REUSE_FROM), instead of made again.
+# (hard links: tests/vm/lib.sh vm_seed), instead of made again.
 VM_FLOW_KERNEL ?= all
 VM_FLOW_SCENARIOS ?=
 

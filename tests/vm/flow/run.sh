@@ -65,10 +65,10 @@ case " $* " in
 *) FLOW_DRACUT="" ;;
 esac
 export FLOW_DRACUT
-# The package guest (9, 10) is made when they run: by default, or named
-# (setup.sh makes it only when 6.1 is among the kernels).
+# The package guest (9, 10) is made only when they are named (setup.sh
+# makes it only when 6.1 is among the kernels).
 case " $* " in
-"  " | *" 9 "* | *" 10 "*) FLOW_PKG=1; export FLOW_PKG ;;
+*" 9 "* | *" 10 "*) FLOW_PKG=1; export FLOW_PKG ;;
 esac
 kernels=$("$here/setup.sh" "$kernel")
 echo "flow: guests prepared in $(($(date +%s) - t0))s" >&2
