@@ -362,9 +362,10 @@ int kernel_args_advice(const struct sysroot *root, bool iommu_on, char *missing,
 		snprintf(where, where_size,
 			 "'vfio-claim apply --kernel-args' adds them for GRUB (/%s, then update-grub)",
 			 GRUB_DROPIN);
-	else if (sysroot_exists(root, "etc/kernel/cmdline"))
+	else if (sysroot_exists(root, "etc/kernel/cmdline") || sysroot_exists(root, "boot/loader/entries") ||
+		 sysroot_exists(root, "boot/efi/loader/entries") || sysroot_exists(root, "efi/loader/entries"))
 		snprintf(where, where_size,
-			 "add them to /etc/kernel/cmdline and reinstall the kernel (kernel-install add or bootctl)");
+			 "'vfio-claim apply --kernel-args' adds them for kernel-install (/etc/kernel/cmdline, unless somebody else wrote it; then kernel-install add)");
 	else
 		snprintf(where, where_size, "add them to the boot loader's kernel command line");
 	return 1;

@@ -570,6 +570,14 @@ static int bls_read(const struct sysroot *root, struct next_boot *nb)
 		for (char *line = strtok_r(entry, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 			while (isspace((unsigned char)*line))
 				line++;
+			if (starts_word(line, "version")) {
+				line += 7 + strspn(line + 7, " \t");
+				/* Only a version that can go into a printed command as it is. */
+				if (line[0] && strspn(line, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.+-_~") ==
+				    strlen(line))
+					snprintf(nb->kver, sizeof(nb->kver), "%s", line);
+				continue;
+			}
 			if (!starts_word(line, "options"))
 				continue;
 			if (b.len)

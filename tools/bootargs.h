@@ -41,6 +41,7 @@ struct next_boot {
 	 */
 	char *pending;
 	bool has_grub_defaults;	/* etc/default/grub exists */
+	char kver[128];		/* BLS: the entry's "version", "" when absent or not a plain version */
 };
 
 /*

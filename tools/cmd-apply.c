@@ -24,6 +24,7 @@
 #include "genfile.h"
 #include "iommuargs.h"
 #include "json.h"
+#include "kernelcmdline.h"
 #include "kmodinfo.h"
 #include "lock.h"
 #include "log.h"
@@ -157,41 +158,115 @@ static void print_json_report(const struct resolution *res, const struct artifac
 	json_finish(&j);
 }
 
+/* The kernel image kernel-install takes for kver: the first of the usual places under the root. */
+static const char *kernel_image_for(const struct sysroot *root, const char *kver, char *buf, size_t size)
+{
+	static const char *const places[] = { "boot/vmlinuz-%s", "usr/lib/modules/%s/vmlinuz",
+					      "lib/modules/%s/vmlinuz" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(places); i++) {
+		char path[256];
+
+		snprintf(path, sizeof(path), places[i], kver);
+		if (sysroot_exists(root, path)) {
+			snprintf(buf, size, "/%s", path);
+			return buf;
+		}
+	}
+	snprintf(buf, size, "/boot/vmlinuz-%s", kver);
+	return buf;
+}
+
 /*
- * --kernel-args for GRUB: the drop-in GRUB_DROPIN with what GRUB's own
- * settings lack, while the config has claims (removed when it has none).
- * Other boot loaders read files vfio-claim did not write: it says what to
- * add and changes nothing. Returns 0 or an exit code (reported).
+ * --kernel-args where kernel-install makes the boot entries (Boot Loader
+ * Specification entries or /etc/kernel/cmdline, no GRUB settings): plan
+ * /etc/kernel/cmdline and its record into files[0] and files[1]
+ * (kernelcmdline.h: created when absent, never edited once somebody else
+ * changed it), and *n = 2; *n stays 0 for a file vfio-claim leaves alone.
+ * Returns 0 or an exit code (reported).
  */
-static int kernel_args_plan(struct context *ctx, const struct claim_setup *s, struct genfile *dropin)
+static int kernel_cmdline_args_plan(struct context *ctx, const struct claim_setup *s, const char *required,
+				    const struct next_boot *nb, const char *missing, struct genfile *files, int *n)
+{
+	_cleanup_free_ char *have = NULL, *record = NULL;
+	int r;
+
+	files[0].path = KERNEL_CMDLINE;
+	files[1].path = KERNEL_CMDLINE_RECORD;
+	r = sysroot_read_all(&ctx->root, KERNEL_CMDLINE, &have);
+	if (r >= 0 || r == -ENOENT)
+		r = sysroot_read_all(&ctx->root, KERNEL_CMDLINE_RECORD, &record);
+	if (r < 0 && r != -ENOENT) {
+		ERR("/%s or /%s: cannot read: %s", KERNEL_CMDLINE, KERNEL_CMDLINE_RECORD, sysroot_strerror(r));
+		return exit_code_for(r);
+	}
+	r = kernel_cmdline_plan(&ctx->root, s->cfg.n ? required : "", have, record, &files[0].want,
+				&files[1].want);
+	if (r == 0)
+		*n = 2;
+	if (r == -EEXIST) {
+		if (!missing[0] || !s->cfg.n)
+			return 0;
+		ERR("the next boot (%s) lacks %s; /etc/kernel/cmdline was not written by vfio-claim, which does not edit it: add them there, then write the boot entry again (kernel-install add)",
+		    nb->source, missing);
+		return EXIT_CHECK_FAILED;
+	}
+	if (r == -EINVAL) {
+		ERR("the command line kernel-install uses without /etc/kernel/cmdline (/usr/lib/kernel/cmdline or /proc/cmdline) holds bytes that are not printable ASCII or is longer than %d bytes; write /etc/kernel/cmdline by hand with '%s'",
+		    KERNEL_CMDLINE_MAX, required);
+		return EXIT_CHECK_FAILED;
+	}
+	if (r < 0) {
+		ERR("cannot work out /etc/kernel/cmdline: /proc/cmdline: %s; write it by hand with '%s'",
+		    sysroot_strerror(r), required);
+		return exit_code_for(r);
+	}
+	return 0;
+}
+
+/*
+ * --kernel-args: the drop-in GRUB_DROPIN with what GRUB's own settings lack
+ * (files[0]); where kernel-install makes the entries, /etc/kernel/cmdline
+ * and its record (files[0], files[1]); either while the config has claims,
+ * removed when it has none. Sets *n to how many of files are planned.
+ * Other boot loaders: it says what to add and changes nothing. Returns 0 or
+ * an exit code (reported).
+ */
+static int kernel_args_plan(struct context *ctx, const struct claim_setup *s, struct genfile *files, int *n)
 {
 	struct iommu_args args;
 	const char *required = args.all;
 	int r;
 
 	iommu_args_of_root(&ctx->root, s->m.groups.iommu, &args);
+	*n = 0;
 	if (!sysroot_exists(&ctx->root, "etc/default/grub")) {
 		struct next_boot nb;
 		char missing[128];
+		int code = 0;
 
 		r = next_boot_read(&ctx->root, &nb);
 		kernel_args_missing(r == 0 ? nb.cmdline : "", required, missing, sizeof(missing));
-		if (r == 0 && !missing[0])
-			INF("the next boot (%s) has %s", nb.source, required);
-		else if (r == 0 && s->cfg.n)
-			ERR("the next boot (%s) lacks %s; vfio-claim writes only GRUB's drop-in and does not edit %s: add them there%s",
-			    nb.source, missing, nb.loader == BOOT_BLS ? "the loader entry" : "/etc/kernel/cmdline",
-			    nb.loader == BOOT_BLS ? " (and to /etc/kernel/cmdline for kernels installed later)" :
-						    ", then reinstall the kernel (kernel-install add)");
-		else if (s->cfg.n)
+		if (r == 0 && (nb.loader == BOOT_BLS || nb.loader == BOOT_KERNEL_INSTALL)) {
+			code = kernel_cmdline_args_plan(ctx, s, required, &nb, missing, files, n);
+		} else if (r < 0 && r != -ENOENT && s->cfg.n) {
+			ERR("%s: cannot read the next boot's command line: %s", nb.source, sysroot_strerror(r));
+			code = exit_code_for(r);
+		} else if (r < 0 && s->cfg.n) {
 			ERR("no GRUB (/etc/default/grub), Boot Loader Specification entries or /etc/kernel/cmdline found: add '%s' to the boot loader's kernel command line",
 			    required);
+			code = EXIT_CHECK_FAILED;
+		}
+		if (!code && r == 0 && !missing[0] && s->cfg.n)
+			INF("the next boot (%s) has %s", nb.source, required);
 		next_boot_free(&nb);
-		return (r == 0 && !missing[0]) || !s->cfg.n ? 0 : EXIT_CHECK_FAILED;
+		return code;
 	}
+	files[0].path = GRUB_DROPIN;
+	*n = 1;
 	if (!s->cfg.n)
 		return 0;	/* want stays NULL: an earlier drop-in goes */
-	r = grub_dropin_want(&ctx->root, required, &dropin->want);
+	r = grub_dropin_want(&ctx->root, required, &files[0].want);
 	if (r == -EINVAL) {
 		ERR("/etc/default/grub (or a file in /etc/default/grub.d) sets GRUB_CMDLINE_LINUX with shell code vfio-claim does not run; add '%s' to GRUB_CMDLINE_LINUX by hand, then update-grub",
 		    required);
@@ -202,6 +277,43 @@ static int kernel_args_plan(struct context *ctx, const struct claim_setup *s, st
 		return exit_code_for(r);
 	}
 	return 0;
+}
+
+/*
+ * After --kernel-args planned /etc/kernel/cmdline (written, or not needed
+ * because kernel-install's fallback line has the arguments): kernel-install
+ * puts that line into the entries of the kernels it installs from now on;
+ * an entry written before takes it only when kernel-install writes it
+ * again. vfio-claim does not run that (its plugins also rebuild the
+ * initramfs and copy the kernel); when the next boot's entry lacks the
+ * arguments it says the exact command (an entry kernel-install did not
+ * write: what to add to it, exit 1). Returns 0 or an exit code.
+ */
+static int kernel_cmdline_advice(struct context *ctx, const struct claim_setup *s)
+{
+	struct iommu_args args;
+	struct next_boot nb;
+	char missing[128] = "", image[320];
+	int code = 0;
+
+	if (!s->cfg.n)
+		return 0;
+	iommu_args_of_root(&ctx->root, s->m.groups.iommu, &args);
+	if (next_boot_read(&ctx->root, &nb) == 0 && nb.loader == BOOT_BLS &&
+	    kernel_args_missing(nb.cmdline, args.all, missing, sizeof(missing))) {
+		if (!nb.kver[0]) {
+			/* kernel-install writes "version" into every entry it makes. */
+			ERR("the next boot's entry (%s) lacks %s and was not written by kernel-install (no version line): add them to its options line",
+			    nb.source, missing);
+			code = EXIT_CHECK_FAILED;
+		} else if (!ctx->json) {
+			printf("the next boot's entry (%s) lacks %s: run 'kernel-install add %s %s'%s to write it again with kernel-install's command line\n",
+			       nb.source, missing, nb.kver, kernel_image_for(&ctx->root, nb.kver, image, sizeof(image)),
+			       streq(ctx->root_path, "/") ? "" : " in the root");
+		}
+	}
+	next_boot_free(&nb);
+	return code;
 }
 
 /* Make grub.cfg take the drop-in: run the update on "/", say it under --root. */
@@ -245,6 +357,28 @@ static int kernel_args_commit(struct context *ctx, const struct genfile *dropin)
 	return 0;
 }
 
+/*
+ * genfile_read each of files; /etc/kernel/cmdline cannot carry the marker,
+ * so whether it is vfio-claim's comes from its record (the file after it).
+ * Returns 0, or -(index + 1) of the file that could not be read with errno
+ * set to why.
+ */
+static int read_files(const struct sysroot *root, struct genfile *files, int n)
+{
+	for (int i = 0; i < n; i++) {
+		int r = genfile_read(root, &files[i]);
+
+		if (r < 0) {
+			errno = -r;
+			return -(i + 1);
+		}
+	}
+	for (int i = 0; i + 1 < n; i++)
+		if (streq(files[i].path, KERNEL_CMDLINE))
+			files[i].foreign = files[i].have && !kernel_cmdline_is_ours(files[i].have, files[i + 1].have);
+	return 0;
+}
+
 static int run_apply(struct context *ctx, int argc, char **argv)
 {
 	enum { OPT_CHECK = OPT_FIRST_COMMAND_OPTION, OPT_INITRAMFS, OPT_NOW, OPT_KERNEL_ARGS };
@@ -257,9 +391,9 @@ static int run_apply(struct context *ctx, int argc, char **argv)
 		{},
 	};
 	bool check = false, initramfs = false, now = false, changed = false, kargs = false;
-	struct genfile files[3] = { { .path = ARTIFACT_MODPROBE }, { .path = ARTIFACT_UDEV },
-				    { .path = GRUB_DROPIN } };
-	int n_files = 2;
+	/* The two artifacts, then what --kernel-args plans (kernel_args_plan). */
+	struct genfile files[4] = { { .path = ARTIFACT_MODPROBE }, { .path = ARTIFACT_UDEV } };
+	int n_files = 2, n_kargs = 0;
 	char missing[128], where[256];
 	struct artifacts a = { 0 };
 	struct claim_setup s;
@@ -302,18 +436,20 @@ static int run_apply(struct context *ctx, int argc, char **argv)
 	files[0].want = a.modprobe ? strdup(a.modprobe) : NULL;
 	files[1].want = a.udev ? strdup(a.udev) : NULL;
 	if (kargs) {
-		code = kernel_args_plan(ctx, &s, &files[2]);
+		code = kernel_args_plan(ctx, &s, &files[2], &n_kargs);
 		if (code)
 			goto out;
-		n_files = 3;
+		n_files += n_kargs;
+	}
+	r = read_files(&ctx->root, files, n_files);
+	if (r < 0) {
+		int e = errno;
+
+		ERR("/%s: cannot read: %s", files[-r - 1].path, strerror(e));
+		code = exit_code_for(-e);
+		goto out;
 	}
 	for (int i = 0; i < n_files; i++) {
-		r = genfile_read(&ctx->root, &files[i]);
-		if (r < 0) {
-			ERR("/%s: cannot read: %s", files[i].path, strerror(-r));
-			code = exit_code_for(r);
-			goto out;
-		}
 		if (files[i].foreign && genfile_changed(&files[i])) {
 			ERR("/%s exists and was not written by vfio-claim; move it away and run apply again (nothing was changed)",
 			    files[i].path);
@@ -355,13 +491,16 @@ static int run_apply(struct context *ctx, int argc, char **argv)
 		}
 		/* What another writer left before we held the lock is what we replace. */
 		changed = false;
-		for (int i = 0; i < n_files; i++) {
+		for (int i = 0; i < n_files; i++)
 			free(files[i].have);
-			r = genfile_read(&ctx->root, &files[i]);
+		r = read_files(&ctx->root, files, n_files);
+		for (int i = 0; i < n_files; i++) {
 			if (r < 0 || (files[i].foreign && genfile_changed(&files[i]))) {
+				int e = errno;
+
 				ERR("/%s: changed while apply ran; run apply again (nothing was changed)",
-				    files[i].path);
-				code = r < 0 ? exit_code_for(r) : EXIT_CHECK_FAILED;
+				    files[r < 0 ? -r - 1 : i].path);
+				code = r < 0 ? exit_code_for(-e) : EXIT_CHECK_FAILED;
 				goto out;
 			}
 			changed |= genfile_changed(&files[i]);
@@ -420,8 +559,10 @@ static int run_apply(struct context *ctx, int argc, char **argv)
 			WRN("%s is on %s, which is built in and binds it at boot before any module loads; add 'rebind' to its claim ('vfio-claim add --rebind %s')",
 			    d->name, d->driver, d->name);
 	}
-	if (kargs && code == 0)
+	if (kargs && code == 0 && n_kargs == 1)
 		code = kernel_args_commit(ctx, &files[2]);
+	else if (kargs && code == 0 && n_kargs == 2)
+		code = kernel_cmdline_advice(ctx, &s);
 	else if (missing[0])
 		WRN("kernel arguments missing: %s; %s", missing, where);
 
@@ -500,5 +641,6 @@ const struct command cmd_apply = {
 		 "  --initramfs  regenerate the initramfs (update-initramfs or dracut) afterwards\n"
 		 "  --now        also bind the claimed devices now\n"
 		 "  --kernel-args  add the missing IOMMU arguments for GRUB (/etc/default/grub.d/\n"
-		 "               vfio-claim.cfg, then update-grub); other boot loaders: say what to add\n",
+		 "               vfio-claim.cfg, then update-grub); for kernel-install (BLS entries),\n"
+		 "               create /etc/kernel/cmdline when it is absent; otherwise say what to add\n",
 };

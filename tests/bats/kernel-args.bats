@@ -153,7 +153,10 @@ EOF
 	assert_output "iommu-next-boot: the next boot's command line (/boot/loader/entries/abc-6.1.0-9-amd64.conf) lacks intel_iommu=on: the IOMMU will be off after a reboot although it is on now; fix: add intel_iommu=on iommu=pt to the options line of /boot/loader/entries/abc-6.1.0-9-amd64.conf and reboot"
 	run --separate-stderr vc apply --kernel-args
 	[ "$status" -eq 1 ]
-	[ "$stderr" = "vfio-claim: the next boot (/boot/loader/entries/abc-6.1.0-9-amd64.conf) lacks intel_iommu=on iommu=pt; vfio-claim writes only GRUB's drop-in and does not edit the loader entry: add them there (and to /etc/kernel/cmdline for kernels installed later)" ]
+	# The running kernel has them, so kernel-install's own line (/proc/cmdline) does too: nothing
+	# to write; the entry, not written by kernel-install, needs them by hand.
+	[ "$stderr" = "vfio-claim: the next boot's entry (/boot/loader/entries/abc-6.1.0-9-amd64.conf) lacks intel_iommu=on iommu=pt and was not written by kernel-install (no version line): add them to its options line" ]
+	[ ! -e "$ROOT/etc/kernel/cmdline" ]
 }
 
 @test "kernel-args: /etc/kernel/cmdline alone (kernel-install)" {
@@ -194,4 +197,84 @@ EOF
 	run --separate-stderr vc apply --kernel-args
 	assert_success
 	assert_line "removed /etc/default/grub.d/vfio-claim.cfg"
+}
+
+# kernel-install's layout without /etc/kernel/cmdline: apply --kernel-args
+# creates it from the line kernel-install would use instead, the real
+# kernel-install (systemd's, Debian's systemd package) writes the entry from
+# it, and verify reads that entry. A file somebody else wrote, or edited
+# since, is left alone.
+kernel_install() {
+	KERNEL_INSTALL_CONF_ROOT="$ROOT/etc/kernel" MACHINE_ID=0123456789abcdef0123456789abcdef \
+		BOOT_ROOT="$ROOT/boot" KERNEL_INSTALL_PLUGINS=/usr/lib/kernel/install.d/90-loaderentry.install \
+		kernel-install add "$KVER" "$ROOT/boot/vmlinuz-$KVER"
+}
+
+bls_root() {
+	# Booted by hand with intel_iommu=on; the entry and kernel-install's fallback lack iommu=pt.
+	echo "BOOT_IMAGE=/vmlinuz-$KVER initrd=\\initrd.img root=UUID=3c1e ro quiet intel_iommu=on" >"$ROOT/proc/cmdline"
+	mkdir -p "$ROOT/boot/loader/entries" "$ROOT/etc/kernel"
+	printf 'layout=bls\n' >"$ROOT/etc/kernel/install.conf"
+	printf 'title Debian\nversion %s\nlinux /vmlinuz-%s\noptions root=UUID=3c1e ro quiet\n' "$KVER" "$KVER" \
+		>"$ROOT/boot/loader/entries/0123456789abcdef0123456789abcdef-$KVER.conf"
+	: >"$ROOT/boot/vmlinuz-$KVER"
+}
+
+@test "kernel-args: kernel-install: /etc/kernel/cmdline created, the real kernel-install writes the entry, verify reads it" {
+	command -v kernel-install >/dev/null || fail "kernel-install missing (Debian's systemd package)"
+	bls_root
+	run --separate-stderr vc apply --kernel-args --check
+	[ "$status" -eq 2 ]
+	assert_expected kernel-args/kernel-install-check.txt
+	run --separate-stderr vc apply --kernel-args
+	assert_success
+	assert_expected kernel-args/kernel-install-apply.txt
+	[ "$(cat "$ROOT/etc/kernel/cmdline")" = "root=UUID=3c1e ro quiet intel_iommu=on iommu=pt" ]
+	run --separate-stderr vc apply --kernel-args
+	assert_success
+	assert_line "nothing to change: the files match /etc/vfio-claim.conf"
+	kernel_install
+	grep -q "^options *root=UUID=3c1e ro quiet intel_iommu=on iommu=pt" \
+		"$ROOT/boot/loader/entries/0123456789abcdef0123456789abcdef-$KVER.conf"
+	verify_kargs
+	assert_output "ok: iommu-next-boot: the next boot's command line (/boot/loader/entries/0123456789abcdef0123456789abcdef-$KVER.conf) has intel_iommu=on iommu=pt"
+	# No claims left: the file it created goes, with its record.
+	vc remove 0a:00.0 >/dev/null
+	run --separate-stderr vc apply --kernel-args
+	assert_success
+	assert_line "removed /etc/kernel/cmdline"
+	assert_line "removed /var/lib/vfio-claim/kernel-cmdline"
+	[ ! -e "$ROOT/etc/kernel/cmdline" ]
+}
+
+@test "kernel-args: kernel-install: /etc/kernel/cmdline edited since vfio-claim wrote it, or written by somebody else, is left alone" {
+	bls_root
+	vc apply --kernel-args >/dev/null
+	echo "root=UUID=3c1e ro" >"$ROOT/etc/kernel/cmdline"
+	run --separate-stderr vc apply --kernel-args
+	[ "$status" -eq 1 ]
+	[ "$output" = "" ]
+	[ "$stderr" = "vfio-claim: the next boot (/boot/loader/entries/0123456789abcdef0123456789abcdef-$KVER.conf) lacks intel_iommu=on iommu=pt; /etc/kernel/cmdline was not written by vfio-claim, which does not edit it: add them there, then write the boot entry again (kernel-install add)" ]
+	[ "$(cat "$ROOT/etc/kernel/cmdline")" = "root=UUID=3c1e ro" ]
+	# Its claims removed: still not vfio-claim's to remove.
+	vc remove 0a:00.0 >/dev/null
+	run --separate-stderr vc apply --kernel-args
+	assert_success
+	[ "$(cat "$ROOT/etc/kernel/cmdline")" = "root=UUID=3c1e ro" ]
+}
+
+@test "kernel-args: kernel-install: a starting line with control bytes is refused, nothing written" {
+	bls_root
+	printf 'root=UUID=3c1e ro \033]0;x\007 quiet intel_iommu=on\n' >"$ROOT/proc/cmdline"
+	run --separate-stderr vc apply --kernel-args
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "vfio-claim: the command line kernel-install uses without /etc/kernel/cmdline (/usr/lib/kernel/cmdline or /proc/cmdline) holds bytes that are not printable ASCII or is longer than 4096 bytes; write /etc/kernel/cmdline by hand with 'intel_iommu=on iommu=pt'" ]
+	[ ! -e "$ROOT/etc/kernel/cmdline" ]
+	[ ! -e "$ROOT/var/lib/vfio-claim/kernel-cmdline" ]
+	# /usr/lib/kernel/cmdline, the vendor's line, comes before /proc/cmdline, as in kernel-install.
+	mkdir -p "$ROOT/usr/lib/kernel"
+	echo "root=UUID=3c1e rw" >"$ROOT/usr/lib/kernel/cmdline"
+	run --separate-stderr vc apply --kernel-args
+	assert_success
+	[ "$(cat "$ROOT/etc/kernel/cmdline")" = "root=UUID=3c1e rw intel_iommu=on iommu=pt" ]
 }

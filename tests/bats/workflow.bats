@@ -145,7 +145,7 @@ make_initramfs() {
 	rm "$ROOT/etc/default/grub"
 	mkdir -p "$ROOT/etc/kernel" && echo "root=/dev/nvme0n1p2" >"$ROOT/etc/kernel/cmdline"
 	run --separate-stderr vc apply
-	assert_equal "$stderr" "vfio-claim: warning: kernel arguments missing: iommu=pt; add them to /etc/kernel/cmdline and reinstall the kernel (kernel-install add or bootctl)"
+	assert_equal "$stderr" "vfio-claim: warning: kernel arguments missing: iommu=pt; 'vfio-claim apply --kernel-args' adds them for kernel-install (/etc/kernel/cmdline, unless somebody else wrote it; then kernel-install add)"
 }
 
 @test "apply --json reports the files and claims" {
