@@ -23,7 +23,7 @@ ASAN_OBJS := $(patsubst %.c,$(ASAN_BUILD)/obj/%.o,$(ASAN_SRCS))
 
 # The suites with bad and hostile input, plus the ones that drive apply,
 # verify and bind end to end (measured: see README "What is tested").
-SANITIZE_SUITES ?= tests/bats/bad-inputs.bats tests/bats/hostile-inject.bats \
+SANITIZE_SUITES ?= tests/bats/bad-inputs.bats tests/bats/hostile-inject.bats tests/bats/kernel-args.bats \
 	tests/bats/hostile-paths.bats tests/bats/policy.bats tests/bats/workflow.bats \
 	tests/bats/fleet.bats
 

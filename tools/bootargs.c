@@ -572,6 +572,7 @@ static int bls_read(const struct sysroot *root, struct next_boot *nb)
 				line++;
 			if (starts_word(line, "version")) {
 				line += 7 + strspn(line + 7, " \t");
+				line[strcspn(line, " \t\r")] = '\0';
 				/* Only a version that can go into a printed command as it is. */
 				if (line[0] && strspn(line, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.+-_~") ==
 				    strlen(line))
@@ -632,7 +633,10 @@ int next_boot_read(const struct sysroot *root, struct next_boot *nb)
 	}
 	r = sysroot_read_all(root, "etc/kernel/cmdline", &nb->cmdline);
 	if (r >= 0) {
-		nb->cmdline[strcspn(nb->cmdline, "\n")] = '\0';
+		/* kernel-install reads the whole file: tr -s "$IFS" ' ' (90-loaderentry.install). */
+		for (char *p = nb->cmdline; *p; p++)
+			if (*p == '\n' || *p == '\t')
+				*p = ' ';
 		nb->loader = BOOT_KERNEL_INSTALL;
 		snprintf(nb->source, sizeof(nb->source), "/etc/kernel/cmdline");
 		return 0;

@@ -106,7 +106,8 @@ static void report_findings(const struct resolution *res)
 }
 
 static void print_json_report(const struct resolution *res, const struct artifacts *a,
-			      const struct genfile *files, int n, bool check, const char *missing)
+			      const struct genfile *files, int n, bool check, const char *missing,
+			      const char *next_boot_cmd)
 {
 	struct json j;
 
@@ -154,6 +155,7 @@ static void print_json_report(const struct resolution *res, const struct artifac
 		json_string(&j, res->findings[i].text);
 	json_array_end(&j);
 	json_kv_string(&j, "kernel_args_missing", missing[0] ? missing : NULL);
+	json_kv_string(&j, "next_boot_command", next_boot_cmd[0] ? next_boot_cmd : NULL);
 	json_object_end(&j);
 	json_finish(&j);
 }
@@ -186,7 +188,7 @@ static const char *kernel_image_for(const struct sysroot *root, const char *kver
  * Returns 0 or an exit code (reported).
  */
 static int kernel_cmdline_args_plan(struct context *ctx, const struct claim_setup *s, const char *required,
-				    const struct next_boot *nb, const char *missing, struct genfile *files, int *n)
+				    const struct next_boot *nb, struct genfile *files, int *n)
 {
 	_cleanup_free_ char *have = NULL, *record = NULL;
 	int r;
@@ -200,24 +202,39 @@ static int kernel_cmdline_args_plan(struct context *ctx, const struct claim_setu
 		ERR("/%s or /%s: cannot read: %s", KERNEL_CMDLINE, KERNEL_CMDLINE_RECORD, sysroot_strerror(r));
 		return exit_code_for(r);
 	}
-	r = kernel_cmdline_plan(&ctx->root, s->cfg.n ? required : "", have, record, &files[0].want,
+	r = kernel_cmdline_plan(&ctx->root, s->cfg.n ? required : "",
+				nb->loader == BOOT_BLS ? nb->cmdline : NULL, have, record, &files[0].want,
 				&files[1].want);
-	if (r == 0)
-		*n = 2;
-	if (r == -EEXIST) {
-		if (!missing[0] || !s->cfg.n)
+	if (r == 0 || (r == -EEXIST && !s->cfg.n))
+		*n = 2;		/* with no claim left, a stale record goes */
+	if (r == -EEXIST && s->cfg.n) {
+		char lacks[128];
+
+		/*
+		 * The entry follows from the file: what matters is what the file
+		 * lacks. It has them: both files stay as they are, and the advice
+		 * for the entry (kernel_cmdline_advice) still comes.
+		 */
+		if (!kernel_args_missing(have, required, lacks, sizeof(lacks))) {
+			files[0].want = have;
+			files[1].want = record;
+			have = record = NULL;
+			*n = 2;
 			return 0;
-		ERR("the next boot (%s) lacks %s; /etc/kernel/cmdline was not written by vfio-claim, which does not edit it: add them there, then write the boot entry again (kernel-install add)",
-		    nb->source, missing);
+		}
+		ERR("/etc/kernel/cmdline lacks %s; it was not written by vfio-claim, which does not edit it: add them there, then write the next boot's entry again (kernel-install add); nothing was changed",
+		    lacks);
 		return EXIT_CHECK_FAILED;
 	}
-	if (r == -EINVAL) {
-		ERR("the command line kernel-install uses without /etc/kernel/cmdline (/usr/lib/kernel/cmdline or /proc/cmdline) holds bytes that are not printable ASCII or is longer than %d bytes; write /etc/kernel/cmdline by hand with '%s'",
-		    KERNEL_CMDLINE_MAX, required);
+	if (r == -EINVAL || r == -E2BIG) {
+		ERR("the command line to start /etc/kernel/cmdline from (/usr/lib/kernel/cmdline, the next boot's entry, /proc/cmdline or /%s) %s; write /etc/kernel/cmdline by hand with '%s'",
+		    KERNEL_CMDLINE_RECORD,
+		    r == -EINVAL ? "holds bytes that are not printable ASCII" : "would be too long for the kernel with the arguments",
+		    required);
 		return EXIT_CHECK_FAILED;
 	}
-	if (r < 0) {
-		ERR("cannot work out /etc/kernel/cmdline: /proc/cmdline: %s; write it by hand with '%s'",
+	if (r < 0 && r != -EEXIST) {
+		ERR("cannot work out /etc/kernel/cmdline: /usr/lib/kernel/cmdline or /proc/cmdline: %s; write it by hand with '%s'",
 		    sysroot_strerror(r), required);
 		return exit_code_for(r);
 	}
@@ -248,7 +265,7 @@ static int kernel_args_plan(struct context *ctx, const struct claim_setup *s, st
 		r = next_boot_read(&ctx->root, &nb);
 		kernel_args_missing(r == 0 ? nb.cmdline : "", required, missing, sizeof(missing));
 		if (r == 0 && (nb.loader == BOOT_BLS || nb.loader == BOOT_KERNEL_INSTALL)) {
-			code = kernel_cmdline_args_plan(ctx, s, required, &nb, missing, files, n);
+			code = kernel_cmdline_args_plan(ctx, s, required, &nb, files, n);
 		} else if (r < 0 && r != -ENOENT && s->cfg.n) {
 			ERR("%s: cannot read the next boot's command line: %s", nb.source, sysroot_strerror(r));
 			code = exit_code_for(r);
@@ -286,16 +303,18 @@ static int kernel_args_plan(struct context *ctx, const struct claim_setup *s, st
  * an entry written before takes it only when kernel-install writes it
  * again. vfio-claim does not run that (its plugins also rebuild the
  * initramfs and copy the kernel); when the next boot's entry lacks the
- * arguments it says the exact command (an entry kernel-install did not
- * write: what to add to it, exit 1). Returns 0 or an exit code.
+ * arguments it says the exact command, also into cmd (size bytes; "" when
+ * none is needed), for --json (an entry kernel-install did not write: what
+ * to add to it, exit 1). Returns 0 or an exit code.
  */
-static int kernel_cmdline_advice(struct context *ctx, const struct claim_setup *s)
+static int kernel_cmdline_advice(struct context *ctx, const struct claim_setup *s, char *cmd, size_t size)
 {
 	struct iommu_args args;
 	struct next_boot nb;
 	char missing[128] = "", image[320];
 	int code = 0;
 
+	cmd[0] = '\0';
 	if (!s->cfg.n)
 		return 0;
 	iommu_args_of_root(&ctx->root, s->m.groups.iommu, &args);
@@ -303,13 +322,15 @@ static int kernel_cmdline_advice(struct context *ctx, const struct claim_setup *
 	    kernel_args_missing(nb.cmdline, args.all, missing, sizeof(missing))) {
 		if (!nb.kver[0]) {
 			/* kernel-install writes "version" into every entry it makes. */
-			ERR("the next boot's entry (%s) lacks %s and was not written by kernel-install (no version line): add them to its options line",
+			ERR("the next boot's entry (%s) lacks %s and was not written by kernel-install (no usable version line): add them to its options line",
 			    nb.source, missing);
 			code = EXIT_CHECK_FAILED;
-		} else if (!ctx->json) {
-			printf("the next boot's entry (%s) lacks %s: run 'kernel-install add %s %s'%s to write it again with kernel-install's command line\n",
-			       nb.source, missing, nb.kver, kernel_image_for(&ctx->root, nb.kver, image, sizeof(image)),
-			       streq(ctx->root_path, "/") ? "" : " in the root");
+		} else {
+			snprintf(cmd, size, "kernel-install add %s %s", nb.kver,
+				 kernel_image_for(&ctx->root, nb.kver, image, sizeof(image)));
+			if (!ctx->json)
+				printf("the next boot's entry (%s) lacks %s: run '%s'%s to write it again with kernel-install's command line\n",
+				       nb.source, missing, cmd, streq(ctx->root_path, "/") ? "" : " in the root");
 		}
 	}
 	next_boot_free(&nb);
@@ -393,7 +414,8 @@ static int run_apply(struct context *ctx, int argc, char **argv)
 	bool check = false, initramfs = false, now = false, changed = false, kargs = false;
 	/* The two artifacts, then what --kernel-args plans (kernel_args_plan). */
 	struct genfile files[4] = { { .path = ARTIFACT_MODPROBE }, { .path = ARTIFACT_UDEV } };
-	int n_files = 2, n_kargs = 0;
+	int n_files = 2, n_kargs = 0, kargs_code = 0;
+	char next_boot_cmd[512] = "";	/* kernel-install add ..., for the next boot's entry */
 	char missing[128], where[256];
 	struct artifacts a = { 0 };
 	struct claim_setup s;
@@ -441,6 +463,9 @@ static int run_apply(struct context *ctx, int argc, char **argv)
 			goto out;
 		n_files += n_kargs;
 	}
+	/* --json reports the command with the rest; the text says it after the files. */
+	if (kargs && n_kargs == 2 && ctx->json)
+		kargs_code = kernel_cmdline_advice(ctx, &s, next_boot_cmd, sizeof(next_boot_cmd));
 	r = read_files(&ctx->root, files, n_files);
 	if (r < 0) {
 		int e = errno;
@@ -470,7 +495,7 @@ static int run_apply(struct context *ctx, int argc, char **argv)
 
 	if (check) {
 		if (ctx->json)
-			print_json_report(&s.res, &a, files, n_files, true, missing);
+			print_json_report(&s.res, &a, files, n_files, true, missing, next_boot_cmd);
 		else if (pending > 0)
 			printf("an interrupted apply left %s half replaced; 'vfio-claim apply' repairs it\n",
 			       pending_set);
@@ -525,7 +550,7 @@ static int run_apply(struct context *ctx, int argc, char **argv)
 	if (pending > 0 && !ctx->json)
 		printf("repaired the files an interrupted apply left half replaced (%s)\n", pending_set);
 	if (ctx->json) {
-		print_json_report(&s.res, &a, files, n_files, false, missing);
+		print_json_report(&s.res, &a, files, n_files, false, missing, next_boot_cmd);
 	} else {
 		for (int i = 0; i < n_files; i++) {
 			if (!genfile_changed(&files[i]))
@@ -562,8 +587,8 @@ static int run_apply(struct context *ctx, int argc, char **argv)
 	if (kargs && code == 0 && n_kargs == 1)
 		code = kernel_args_commit(ctx, &files[2]);
 	else if (kargs && code == 0 && n_kargs == 2)
-		code = kernel_cmdline_advice(ctx, &s);
-	else if (missing[0])
+		code = ctx->json ? kargs_code : kernel_cmdline_advice(ctx, &s, next_boot_cmd, sizeof(next_boot_cmd));
+	else if (missing[0] && s.cfg.n && !kargs)
 		WRN("kernel arguments missing: %s; %s", missing, where);
 
 	/* A loaded module takes new lists at once: devices added from now on are claimed. */

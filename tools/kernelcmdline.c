@@ -13,12 +13,17 @@
  * text as kernel-install reads a cmdline file (tr -s "$IFS" ' '): words
  * separated by one space, into *out (malloc'd). fallback: drop BOOT_IMAGE=
  * and initrd=, which the boot loader adds (90-loaderentry.install does the
- * same with /proc/cmdline). -EINVAL for a byte that is neither printable
- * ASCII nor IFS, or a line longer than KERNEL_CMDLINE_MAX; -ENOMEM.
+ * same with /proc/cmdline). size: text's length as read. -EINVAL for a NUL
+ * or a byte that is neither printable ASCII nor IFS, or a line longer than
+ * KERNEL_CMDLINE_MAX; -ENOMEM.
  */
-static int normalize(const char *text, bool fallback, char **out)
+static int normalize(const char *text, size_t size, bool fallback, char **out)
 {
 	struct strbuf b = { 0 };
+
+	/* A NUL inside would end the line early here, not for kernel-install's shell. */
+	if (strlen(text) != size)
+		return -EINVAL;
 
 	for (const char *p = text; *p;) {
 		size_t len;
@@ -73,24 +78,56 @@ bool kernel_cmdline_is_ours(const char *cmdline, const char *record)
 	return !strncmp(cmdline, wrote, len) && (cmdline[len] == '\0' || streq(cmdline + len, "\n"));
 }
 
-/* The line kernel-install uses without etc/kernel/cmdline, normalized into *base. */
-static int fallback_line(const struct sysroot *root, char **base)
+/*
+ * The line to start from, normalized into *base: /usr/lib/kernel/cmdline
+ * (the vendor's, which kernel-install takes before /proc/cmdline); else the
+ * next boot's entry (entry_options, NULL when the next boot is not a BLS
+ * entry), not the running command line, so that a one-off argument of this
+ * boot (nomodeset, rd.break, systemd.unit=) is not kept for every kernel;
+ * else /proc/cmdline without BOOT_IMAGE= and initrd=.
+ */
+static int start_line(const struct sysroot *root, const char *entry_options, char **base)
 {
 	_cleanup_free_ char *text = NULL;
 	int r = sysroot_read_all(root, "usr/lib/kernel/cmdline", &text);
 
 	if (r >= 0)
-		return normalize(text, false, base);
+		return normalize(text, (size_t)r, false, base);
 	if (r != -ENOENT)
 		return r;
+	if (entry_options)
+		return normalize(entry_options, strlen(entry_options), true, base);
 	r = sysroot_read_all(root, "proc/cmdline", &text);
 	if (r < 0)
 		return r;
-	return normalize(text, true, base);
+	return normalize(text, (size_t)r, true, base);
 }
 
-int kernel_cmdline_plan(const struct sysroot *root, const char *required, const char *have_cmdline,
-			const char *have_record, char **cmdline_want, char **record_want)
+/*
+ * base with the words of missing added where the kernel takes them: before
+ * a "--" word, after which the words go to init (Documentation/admin-guide/
+ * kernel-parameters.rst), else at the end.
+ */
+static void add_args(struct strbuf *line, const char *base, const char *missing)
+{
+	const char *dashes = NULL;
+
+	for (const char *p = base; (p = strstr(p, "--")); p += 2) {
+		if ((p == base || p[-1] == ' ') && (p[2] == ' ' || p[2] == '\0')) {
+			dashes = p;
+			break;
+		}
+	}
+	if (!dashes) {
+		strbuf_printf(line, "%s%s%s", base, *base ? " " : "", missing);
+		return;
+	}
+	strbuf_printf(line, "%.*s%s %s", (int)(dashes - base), base, missing, dashes);
+}
+
+int kernel_cmdline_plan(const struct sysroot *root, const char *required, const char *entry_options,
+			const char *have_cmdline, const char *have_record, char **cmdline_want,
+			char **record_want)
 {
 	bool ours = kernel_cmdline_is_ours(have_cmdline, have_record);
 	_cleanup_free_ char *base = NULL, *recorded = NULL;
@@ -100,12 +137,17 @@ int kernel_cmdline_plan(const struct sysroot *root, const char *required, const 
 	int r;
 
 	*cmdline_want = *record_want = NULL;
-	if (have_cmdline && !ours)
+	if (have_cmdline && !ours) {
+		/* Somebody else's file stays; a record of ours goes with the claims. */
+		if ((!required || !*required) && !(*cmdline_want = strdup(have_cmdline)))
+			return -ENOMEM;
 		return -EEXIST;
+	}
 	if (!required || !*required)
 		return 0;
 	recorded = ours ? record_field(have_record, "base ") : NULL;
-	r = recorded ? normalize(recorded, false, &base) : fallback_line(root, &base);
+	r = recorded ? normalize(recorded, strlen(recorded), false, &base) :
+		       start_line(root, entry_options, &base);
 	if (r < 0)
 		return r;
 	n = kernel_args_missing(base, required, missing, sizeof(missing));
@@ -113,10 +155,15 @@ int kernel_cmdline_plan(const struct sysroot *root, const char *required, const 
 		return -ENOMEM;
 	if (!n)
 		return 0;
-	strbuf_printf(&line, "%s%s%s", base, *base ? " " : "", missing);
+	add_args(&line, base, missing);
+	if (line.len > KERNEL_CMDLINE_MAX) {
+		free(strbuf_take(&line));
+		return -E2BIG;
+	}
 	strbuf_printf(&rec, GENFILE_MARKER " apply --kernel-args, which created /etc/kernel/cmdline\n"
-		      "# (kernel-install's command line for the kernels it installs) from the line\n"
-		      "# kernel-install used without it (base) and the IOMMU arguments it lacked.\n"
+		      "# (kernel-install's command line for the kernels it installs) from a line\n"
+		      "# (base: /usr/lib/kernel/cmdline, the next boot's entry or /proc/cmdline)\n"
+		      "# and the IOMMU arguments it lacked.\n"
 		      "# While /etc/kernel/cmdline holds exactly the cmdline below, apply changes or\n"
 		      "# removes it with the claims; once edited, it is left alone.\n"
 		      "base %s\ncmdline %s\n", base, line.s ? line.s : "");

@@ -32,16 +32,27 @@ bool kernel_cmdline_is_ours(const char *cmdline, const char *record);
 /*
  * What etc/kernel/cmdline and its record should hold for the arguments
  * required (space-separated; "" once no claim is left), given what they hold
- * now (have_cmdline, have_record; NULL when absent): *cmdline_want and
- * *record_want, malloc'd, both NULL when neither file should exist (nothing
- * missing from the line kernel-install uses anyway, or no claim left).
+ * now (have_cmdline, have_record; NULL when absent) and the options of the
+ * next boot's Boot Loader Specification entry (entry_options, NULL when the
+ * next boot is not one): *cmdline_want and *record_want, malloc'd, both NULL
+ * when neither file should exist (nothing missing from the line to start
+ * from, or no claim left). The line to start from: the record's, else
+ * /usr/lib/kernel/cmdline, else entry_options, else /proc/cmdline (without
+ * BOOT_IMAGE= and initrd=); the arguments go before a "--" word.
  * Returns 0; -EEXIST when etc/kernel/cmdline exists and is not vfio-claim's
- * (nothing planned); -EINVAL when the line to start from holds a byte that
- * is not printable ASCII or is longer than KERNEL_CMDLINE_MAX; -ENOENT when
- * there is none (no proc/cmdline under the root); -ENOMEM.
+ * (with no claim left, *cmdline_want is then have_cmdline, unchanged, and
+ * *record_want NULL: a stale record goes); -EINVAL when the line to start
+ * from holds a NUL or a byte that is not printable ASCII, or is longer than
+ * KERNEL_CMDLINE_MAX; -E2BIG when the line with the arguments would be;
+ * -ENOENT when there is no line (no proc/cmdline under the root); -ENOMEM.
  */
-int kernel_cmdline_plan(const struct sysroot *root, const char *required, const char *have_cmdline,
-			const char *have_record, char **cmdline_want, char **record_want);
+int kernel_cmdline_plan(const struct sysroot *root, const char *required, const char *entry_options,
+			const char *have_cmdline, const char *have_record, char **cmdline_want,
+			char **record_want);
 
-/* The longest line accepted (bytes): x86's COMMAND_LINE_SIZE is 2048 (arch/x86/include/asm/setup.h). */
-#define KERNEL_CMDLINE_MAX 4096
+/*
+ * The longest line written or started from (bytes, without the NUL): x86's
+ * COMMAND_LINE_SIZE is 2048 (arch/x86/include/uapi/asm/setup.h); the kernel
+ * cuts a longer line, and the arguments added at its end would be lost.
+ */
+#define KERNEL_CMDLINE_MAX 2047

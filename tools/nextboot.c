@@ -18,7 +18,7 @@ bool cmdline_has(const char *cmdline, const char *arg)
 	bool prefix = len && arg[len - 1] == '=';
 
 	for (const char *p = cmdline; (p = strstr(p, arg)); p += len) {
-		if (p != cmdline && p[-1] != ' ' && p[-1] != '\t')
+		if (p != cmdline && p[-1] != ' ' && p[-1] != '\t' && p[-1] != '\n')
 			continue;
 		if (prefix || p[len] == ' ' || p[len] == '\t' || p[len] == '\n' || p[len] == '\0')
 			return true;

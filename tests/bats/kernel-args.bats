@@ -153,10 +153,10 @@ EOF
 	assert_output "iommu-next-boot: the next boot's command line (/boot/loader/entries/abc-6.1.0-9-amd64.conf) lacks intel_iommu=on: the IOMMU will be off after a reboot although it is on now; fix: add intel_iommu=on iommu=pt to the options line of /boot/loader/entries/abc-6.1.0-9-amd64.conf and reboot"
 	run --separate-stderr vc apply --kernel-args
 	[ "$status" -eq 1 ]
-	# The running kernel has them, so kernel-install's own line (/proc/cmdline) does too: nothing
-	# to write; the entry, not written by kernel-install, needs them by hand.
-	[ "$stderr" = "vfio-claim: the next boot's entry (/boot/loader/entries/abc-6.1.0-9-amd64.conf) lacks intel_iommu=on iommu=pt and was not written by kernel-install (no version line): add them to its options line" ]
-	[ ! -e "$ROOT/etc/kernel/cmdline" ]
+	# /etc/kernel/cmdline (for the kernels kernel-install adds) starts from the entry; the
+	# entry itself, not written by kernel-install, needs them by hand.
+	[ "$stderr" = "vfio-claim: the next boot's entry (/boot/loader/entries/abc-6.1.0-9-amd64.conf) lacks intel_iommu=on iommu=pt and was not written by kernel-install (no usable version line): add them to its options line" ]
+	[ "$(cat "$ROOT/etc/kernel/cmdline")" = "root=UUID=3c1e ro quiet intel_iommu=on iommu=pt" ]
 }
 
 @test "kernel-args: /etc/kernel/cmdline alone (kernel-install)" {
@@ -211,8 +211,9 @@ kernel_install() {
 }
 
 bls_root() {
-	# Booted by hand with intel_iommu=on; the entry and kernel-install's fallback lack iommu=pt.
-	echo "BOOT_IMAGE=/vmlinuz-$KVER initrd=\\initrd.img root=UUID=3c1e ro quiet intel_iommu=on" >"$ROOT/proc/cmdline"
+	# Booted once by hand with intel_iommu=on and nomodeset: one-off words that
+	# the file must not keep (it starts from the entry, not from /proc/cmdline).
+	echo "BOOT_IMAGE=/vmlinuz-$KVER initrd=\\initrd.img root=UUID=3c1e ro quiet intel_iommu=on nomodeset" >"$ROOT/proc/cmdline"
 	mkdir -p "$ROOT/boot/loader/entries" "$ROOT/etc/kernel"
 	printf 'layout=bls\n' >"$ROOT/etc/kernel/install.conf"
 	printf 'title Debian\nversion %s\nlinux /vmlinuz-%s\noptions root=UUID=3c1e ro quiet\n' "$KVER" "$KVER" \
@@ -254,27 +255,56 @@ bls_root() {
 	run --separate-stderr vc apply --kernel-args
 	[ "$status" -eq 1 ]
 	[ "$output" = "" ]
-	[ "$stderr" = "vfio-claim: the next boot (/boot/loader/entries/0123456789abcdef0123456789abcdef-$KVER.conf) lacks intel_iommu=on iommu=pt; /etc/kernel/cmdline was not written by vfio-claim, which does not edit it: add them there, then write the boot entry again (kernel-install add)" ]
+	[ "$stderr" = "vfio-claim: /etc/kernel/cmdline lacks intel_iommu=on iommu=pt; it was not written by vfio-claim, which does not edit it: add them there, then write the next boot's entry again (kernel-install add); nothing was changed" ]
 	[ "$(cat "$ROOT/etc/kernel/cmdline")" = "root=UUID=3c1e ro" ]
-	# Its claims removed: still not vfio-claim's to remove.
+	# The entry has them by hand, the file does not: the next kernel installed would lose them.
+	sed -i 's/^options.*/& intel_iommu=on iommu=pt/' "$ROOT"/boot/loader/entries/*.conf
+	run --separate-stderr vc apply --kernel-args
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "vfio-claim: /etc/kernel/cmdline lacks intel_iommu=on iommu=pt; it was not written by vfio-claim, which does not edit it: add them there, then write the next boot's entry again (kernel-install add); nothing was changed" ]
+	# The administrator's file has them (over two lines: kernel-install joins them), the entry
+	# does not: only kernel-install add is needed.
+	sed -i 's/ intel_iommu=on iommu=pt$//' "$ROOT"/boot/loader/entries/*.conf
+	printf 'root=UUID=3c1e ro\nintel_iommu=on iommu=pt\n' >"$ROOT/etc/kernel/cmdline"
+	run --separate-stderr vc apply --kernel-args
+	assert_success
+	assert_line "the next boot's entry (/boot/loader/entries/0123456789abcdef0123456789abcdef-$KVER.conf) lacks intel_iommu=on iommu=pt: run 'kernel-install add $KVER /boot/vmlinuz-$KVER' in the root to write it again with kernel-install's command line"
+	run --separate-stderr vc --json apply --kernel-args
+	assert_success
+	python3 -c 'import json,sys; print(json.load(sys.stdin)["next_boot_command"])' <<<"$output" >"$BATS_TEST_TMPDIR/cmd"
+	[ "$(cat "$BATS_TEST_TMPDIR/cmd")" = "kernel-install add $KVER /boot/vmlinuz-$KVER" ]
+	# Its claims removed: still not vfio-claim's to remove; the stale record goes.
 	vc remove 0a:00.0 >/dev/null
 	run --separate-stderr vc apply --kernel-args
 	assert_success
-	[ "$(cat "$ROOT/etc/kernel/cmdline")" = "root=UUID=3c1e ro" ]
+	[ "$(cat "$ROOT/etc/kernel/cmdline")" = "$(printf 'root=UUID=3c1e ro\nintel_iommu=on iommu=pt')" ]
+	[ ! -e "$ROOT/var/lib/vfio-claim/kernel-cmdline" ]
 }
 
-@test "kernel-args: kernel-install: a starting line with control bytes is refused, nothing written" {
+@test "kernel-args: kernel-install: the vendor's line first; control bytes refused; the arguments go before --" {
 	bls_root
-	printf 'root=UUID=3c1e ro \033]0;x\007 quiet intel_iommu=on\n' >"$ROOT/proc/cmdline"
+	# /usr/lib/kernel/cmdline, the vendor's line, comes first, as in kernel-install.
+	mkdir -p "$ROOT/usr/lib/kernel"
+	printf 'root=UUID=3c1e ro \033]0;x\007 quiet\n' >"$ROOT/usr/lib/kernel/cmdline"
 	run --separate-stderr vc apply --kernel-args
 	[ "$status" -eq 1 ]
-	[ "$stderr" = "vfio-claim: the command line kernel-install uses without /etc/kernel/cmdline (/usr/lib/kernel/cmdline or /proc/cmdline) holds bytes that are not printable ASCII or is longer than 4096 bytes; write /etc/kernel/cmdline by hand with 'intel_iommu=on iommu=pt'" ]
+	[ "$stderr" = "vfio-claim: the command line to start /etc/kernel/cmdline from (/usr/lib/kernel/cmdline, the next boot's entry, /proc/cmdline or /var/lib/vfio-claim/kernel-cmdline) holds bytes that are not printable ASCII; write /etc/kernel/cmdline by hand with 'intel_iommu=on iommu=pt'" ]
 	[ ! -e "$ROOT/etc/kernel/cmdline" ]
 	[ ! -e "$ROOT/var/lib/vfio-claim/kernel-cmdline" ]
-	# /usr/lib/kernel/cmdline, the vendor's line, comes before /proc/cmdline, as in kernel-install.
-	mkdir -p "$ROOT/usr/lib/kernel"
-	echo "root=UUID=3c1e rw" >"$ROOT/usr/lib/kernel/cmdline"
+	[ ! -e "$ROOT/etc/modprobe.d/vfio-claim-claims.conf.new" ]
+	# Words after -- go to init: the arguments go before it.
+	echo "root=UUID=3c1e rw -- single" >"$ROOT/usr/lib/kernel/cmdline"
 	run --separate-stderr vc apply --kernel-args
 	assert_success
-	[ "$(cat "$ROOT/etc/kernel/cmdline")" = "root=UUID=3c1e rw intel_iommu=on iommu=pt" ]
+	[ "$(cat "$ROOT/etc/kernel/cmdline")" = "root=UUID=3c1e rw intel_iommu=on iommu=pt -- single" ]
+}
+
+@test "kernel-args: kernel-install: a line the kernel would cut is refused" {
+	bls_root
+	mkdir -p "$ROOT/usr/lib/kernel"
+	printf 'root=UUID=3c1e %02030d\n' 0 >"$ROOT/usr/lib/kernel/cmdline"
+	run --separate-stderr vc apply --kernel-args
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "vfio-claim: the command line to start /etc/kernel/cmdline from (/usr/lib/kernel/cmdline, the next boot's entry, /proc/cmdline or /var/lib/vfio-claim/kernel-cmdline) would be too long for the kernel with the arguments; write /etc/kernel/cmdline by hand with 'intel_iommu=on iommu=pt'" ]
+	[ ! -e "$ROOT/etc/kernel/cmdline" ]
 }
