@@ -18,8 +18,8 @@
 #   11   (dracut: apply --initramfs runs dracut in the guest, a guides-style
 #        file explained and fixed, reboot, verify 0) on 6.1 and 6.12, the
 #        kernels bookworm's dracut 059 goes with: one chain of two boots per
-#        kernel, 628-692 s at a load of 3-7 (two in-guest dracut runs of
-#        about 240 s each), started first; its dracut guests are hard-linked
+#        kernel, 371-692 s at a load of 3-7 (two in-guest dracut runs of
+#        125-246 s each), started first; its dracut guests are hard-linked
 #        from check-vm's build/vm/kd/KVER when their inputs are the same
 #        (tests/vm/lib.sh vm_seed: 10 s).
 #   9, 10 (the package guest: apt-get install of the .deb files, a kernel

@@ -810,7 +810,7 @@ SCENARIOS = {"1": scenario_1_2, "3": scenario_3, "4": scenario_4, "5": scenario_
 # (run.sh --kernel default) runs 1-8 on DEFAULT_SERIES only, the oldest and the
 # newest kernel: 6.12 keeps check-vm's a-i, the dracut scenarios and flow 11,
 # and 1-8 on it (about 5 of the flow's 15 minutes in CI) pay for 11, which
-# passed on 6.1 and 6.12 (2026-12-02: 692 s and 628 s of boots). Kernels
+# passed on 6.1 and 6.12 (2026-12-02: 371-692 s of boots a chain). Kernels
 # chosen by hand (VM_FLOW_KERNEL, run.sh --kernel 6.12|all: flow.py
 # --every-series) run 1-8 on every kernel given. ONLY_ON holds whenever the
 # scenario is not named: 11's guest root is bookworm's with bookworm's dracut
