@@ -20,7 +20,9 @@
 #                                    90vfio-claim module copies as it is
 #                                    goes in front of initrd.img as a cpio
 #                                    archive of its own instead
-#   build/vm/kd/KVER/root.img        mke2fs -d root/
+#   build/vm/kd/KVER/root.img        mke2fs -d root/ (not with
+#                                    VM_DRACUT_ROOT_IMG=0: the flow boots
+#                                    a disk of its own made from root/)
 #   build/vm/kd/KVER/vmlinuz         the Debian kernel
 #
 # Nothing is forced into the image: a generic dracut image carries every
@@ -142,6 +144,8 @@ prepare_kernel() {
 	vm_overlay "$k/root/vmtest" "$kd/root/vmtest"
 	vm_overlay "$VM_BUILD/stage" "$kd/root"
 	rm -f "$kd/root.img"
+	# 10-40 s a kernel, for check-vm's a-dracut, b-dracut, c-dracut only.
+	[ "${VM_DRACUT_ROOT_IMG:-1}" = 1 ] || return 0
 	mke2fs -q -F -t ext4 -d "$kd/root" "$kd/root.img" 2G >/dev/null
 }
 
