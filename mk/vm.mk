@@ -7,15 +7,17 @@
 #
 # Everything it builds lives under $(BUILD)/vm (a fresh clone rebuilds it).
 
-# a-i on 6.1, the newest 6.12 and sid's newest 7.x in make check (i: the
-# stress scenario).
+# In make check: a-i on 6.1, the newest 6.12 and sid's newest 7.x (i: the
+# stress scenario); a-dracut, b-dracut and c-dracut on 6.1 and 6.12.
 # vm-flow (mk/vm-flow.mk) runs after vm: it seeds its guest root from vm's,
-# and copies vm's k/KVER when the inputs are the same.
+# and copies vm's k/KVER and kd/KVER when the inputs are the same; its
+# scenarios 1-8 run on 6.1 and 7.x only, 11 (dracut) on 6.1 and 6.12.
 CHECKS += vm vm-flow
 DEP_GROUPS += vm
 
 # The dracut guest's a-dracut, b-dracut and c-dracut boot 6.1 and 6.12 only
-# (bookworm's dracut in a bookworm root: tests/vm/vmtest.py's DRACUT_SERIES).
+# (bookworm's dracut 059 in a bookworm root, what a bookworm user has:
+# tests/vm/vmtest.py's DRACUT_SERIES); named, any kernel given.
 VM_KERNEL ?= all
 VM_SCENARIOS ?=
 

@@ -37,12 +37,10 @@ vm_log "kernels ($((t1 - t0))s): $(echo "$kernels" | tr '\n' ' ')"
 # shellcheck disable=SC2046
 "$VM_DIR/prepare.sh" $(echo "$kernels" | cut -d' ' -f2)
 # The dracut guests: by default for the series where the default scenarios
-# boot a-dracut, b-dracut, c-dracut (vmtest.py's DRACUT_SERIES: none for now;
-# with 6.1 and 6.12 there, the default is
-# awk '$1 == "6.1" || $1 == "6.12" { print $2 }'), for every kernel given
-# when a -dracut scenario is named.
+# boot a-dracut, b-dracut, c-dracut (vmtest.py's DRACUT_SERIES, 6.1 and
+# 6.12), for every kernel given when a -dracut scenario is named.
 case " $scenarios " in
-"  ") dracut="" ;;
+"  ") dracut=$(echo "$kernels" | awk '$1 == "6.1" || $1 == "6.12" { print $2 }') ;;
 *-dracut*) dracut=$(echo "$kernels" | cut -d' ' -f2) ;;
 *) dracut="" ;;
 esac

@@ -412,17 +412,13 @@ SCENARIOS = {
 # and initramfs made by Debian's dracut with the 90vfio-claim module, not by
 # initramfs-tools. no_timer_check as in tests/vm/flow: a loaded host slows
 # TCG enough for the IO-APIC timer check to panic the kernel.
-# Run by default on the series in DRACUT_SERIES only: the guest root is
-# bookworm's with bookworm's dracut (059), the pair a bookworm user has;
-# sid's 7.x comes with a newer dracut, so 059 with 7.x proves nothing a user
-# runs, for 3 more boots and one more dracut root. Seen passing on 6.1 and
-# 6.12. Named, they boot any kernel given: tests/vm/run.sh --kernel 7
-# a-dracut. tests/vm/run.sh prepares the dracut guests by default for the
-# same series.
-# Empty for now: the 6 boots and two dracut roots cost about 9 minutes of
-# make check's 60 (CI, 2 CPUs), spent this round on the flow on 7.x and the
-# package lifecycle; ("6.1", "6.12") puts them back.
-DRACUT_SERIES = ()
+# Run by default (make check) on the series in DRACUT_SERIES only: the
+# guest root is bookworm's with bookworm's dracut (059), the pair a bookworm
+# user has; sid's 7.x comes with a newer dracut, so 059 with 7.x proves
+# nothing a user runs, for 3 more boots and one more dracut root. Named, they
+# boot any kernel given: tests/vm/run.sh --kernel 7 a-dracut.
+# tests/vm/run.sh prepares the dracut guests by default for the same series.
+DRACUT_SERIES = ("6.1", "6.12")
 # systemd in dracut's initramfs makes a boot several times slower under TCG
 # than initramfs-tools' (9 to 14 minutes at a load average of 20): a bound of
 # their own, 20 minutes unless VM_DRACUT_TIMEOUT says otherwise.

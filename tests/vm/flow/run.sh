@@ -33,7 +33,12 @@
 #      dracut; a guides-style options file left out of the generic image is
 #      explained and verify's fix puts it in; reboot, verify exits 0
 #
-#   tests/vm/flow/run.sh [--kernel 6.1|6.12|7|bookworm|all] [--jobs N] [1|3|4|5|7|9|10|11 ...]
+#   tests/vm/flow/run.sh [--kernel default|6.1|6.12|7|bookworm|all] [--jobs N] [1|3|4|5|7|9|10|11 ...]
+#
+# --kernel default (make check-vm-flow's): the three kernels, with 1-8 on
+# 6.1 and 7.x only and 11 on 6.1 and 6.12 (flow.py's DEFAULT_SERIES and
+# ONLY_ON). Any other --kernel runs 1-8 on every kernel it names (11 still
+# only on 6.1 and 6.12 unless named); a scenario named runs on every kernel.
 #
 # Installs what it needs, prepares build/vm-flow with the VM harness
 # (tests/vm/flow/setup.sh), boots the guests (tests/vm/flow/flow.py). One
@@ -50,18 +55,23 @@ while [ $# -gt 0 ]; do
 	--kernel=*) kernel=${1#*=}; shift ;;
 	--jobs) jobs=$2; shift 2 ;;
 	--list) exec python3 "$here/flow.py" --list ;;
-	-h | --help) sed -n '3,40p' "$0"; exit 0 ;;
-	-*) echo "usage: $0 [--kernel 6.1|6.12|7|bookworm|all] [--jobs N] [1|3|4|5|7|9|10|11 ...]" >&2; exit 64 ;;
+	-h | --help) sed -n '3,46p' "$0"; exit 0 ;;
+	-*) echo "usage: $0 [--kernel default|6.1|6.12|7|bookworm|all] [--jobs N] [1|3|4|5|7|9|10|11 ...]" >&2; exit 64 ;;
 	*) break ;;
 	esac
 done
 t0=$(date +%s)
-# Scenario 11's dracut guest: for every kernel given when 11 is named, else
-# none while 11 is in flow.py's NAMED_ONLY (when it leaves it: bookworm, the
-# kernels of its ONLY_ON).
+# default: all three kernels, each scenario on its default series only.
+every=--every-series
+if [ "$kernel" = default ]; then
+	kernel=all every=""
+fi
+# Scenario 11's dracut guest: for every kernel given when 11 is named; by
+# default (no scenario named) for the kernels of its ONLY_ON, 6.1 and 6.12
+# (setup.sh's bookworm); else none.
 case " $* " in
 *" 11 "*) FLOW_DRACUT=all ;;
-"  ") FLOW_DRACUT="" ;;
+"  ") FLOW_DRACUT=bookworm ;;
 *) FLOW_DRACUT="" ;;
 esac
 export FLOW_DRACUT
@@ -72,7 +82,7 @@ case " $* " in
 esac
 kernels=$("$here/setup.sh" "$kernel")
 echo "flow: guests prepared in $(($(date +%s) - t0))s" >&2
-set -- --jobs "$jobs" "$@"
+set -- --jobs "$jobs" $every "$@"
 for kv in $(echo "$kernels" | tr ' ' '='); do
 	set -- --kernel "$kv" "$@"
 done

@@ -59,8 +59,10 @@ bookworm) dracut=$(echo "$kernels" | awk '$1 == "6.1" || $1 == "6.12" { print $2
 *) dracut="" ;;
 esac
 if [ -n "$dracut" ]; then
+	# No variants and no kd/KVER/root.img: the flow boots flow-dracut's
+	# own disk, made below from kd/KVER/root.
 	# shellcheck disable=SC2086
-	VM_DRACUT_VARIANTS="" vm_timed "flow: prepare-dracut.sh" "$VM_DIR/prepare-dracut.sh" \
+	VM_DRACUT_VARIANTS="" VM_DRACUT_ROOT_IMG=0 vm_timed "flow: prepare-dracut.sh" "$VM_DIR/prepare-dracut.sh" \
 		$dracut >&2
 fi
 # The package guest (scenarios 9 and 10), when FLOW_PKG=1 (run.sh sets it):
