@@ -166,8 +166,9 @@ check-initramfs:
 # The DKMS source tree, as dkms expects it in /usr/src/NAME-VERSION/; its
 # dkms.conf gets the version as a literal (see the comment in dkms.conf).
 # The one-line Kbuild at its top lets dkms's built-in "make -C KDIR
-# M=<tree> clean" (run before each build) descend into module/ instead of
-# failing with status 2.
+# M=<tree> clean" (dkms 3.0.x runs it before and after each build) descend
+# into module/, whose Kbuild skips its compile test when cleaning; else the
+# clean fails with status 2 (tests/pkg/dkms-clean.sh, in check-deb).
 install: install-module
 install-module:
 	install -d $(MODULE_DKMS_DIR)/module

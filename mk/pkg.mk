@@ -83,6 +83,7 @@ deb:
 check-deb: deb
 	lintian --fail-on error,warning --display-info --tag-display-limit 0 $(DEB_DIR)/*.changes
 	tests/pkg/deb-contents.sh $(DEB_DIR) $(VERSION)
+	tests/pkg/dkms-clean.sh $(DEB_DIR) $(VERSION)
 
 RPM_DIR := $(abspath $(BUILD)/rpm)
 rpm:

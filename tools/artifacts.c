@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +43,6 @@ static char *build_slots(const struct config *cfg, const struct resolution *res)
 	char **seen = NULL;
 	int n_seen = 0;
 
-	strbuf_printf(&b, "%s", "");
 	for (int i = 0; i < cfg->n; i++) {
 		const struct claim *c = &cfg->claims[i];
 		int before = n_seen;
@@ -78,7 +76,6 @@ static char *build_ids(const struct config *cfg)
 {
 	struct strbuf b = { 0 };
 
-	strbuf_printf(&b, "%s", "");
 	for (int i = 0; i < cfg->n; i++) {
 		const struct claim *c = &cfg->claims[i];
 

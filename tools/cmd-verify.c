@@ -44,6 +44,12 @@ struct check {
 	bool ok;
 	char message[512];
 	char fix[512];
+	/*
+	 * Regenerating the kernel's initramfs (what 'vfio-claim apply
+	 * --initramfs' runs) is the whole fix: set where the check is made,
+	 * for tools that must not read the wording (--json "rebuild_initramfs").
+	 */
+	bool rebuild;
 };
 
 struct checks {
@@ -51,17 +57,14 @@ struct checks {
 	int n;
 };
 
-static void add_check(struct checks *c, bool ok, const char *subject, const char *name,
-		      const char *fix, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
-
-static void add_check(struct checks *c, bool ok, const char *subject, const char *name,
-		      const char *fix, const char *fmt, ...)
+/* One check onto c; the message from fmt and ap. The last one is dropped when memory runs out. */
+static struct check *vadd_check(struct checks *c, bool ok, const char *subject, const char *name,
+				const char *fix, const char *fmt, va_list ap)
 {
 	struct check *v = realloc(c->v, sizeof(*v) * (size_t)(c->n + 1));
-	va_list ap;
 
 	if (!v)
-		return;
+		return NULL;
 	c->v = v;
 	v = &v[c->n++];
 	memset(v, 0, sizeof(*v));
@@ -69,9 +72,43 @@ static void add_check(struct checks *c, bool ok, const char *subject, const char
 	snprintf(v->subject, sizeof(v->subject), "%s", subject);
 	snprintf(v->name, sizeof(v->name), "%s", name);
 	snprintf(v->fix, sizeof(v->fix), "%s", fix ? fix : "");
-	va_start(ap, fmt);
 	vsnprintf(v->message, sizeof(v->message), fmt, ap);
+	return v;
+}
+
+static void add_check(struct checks *c, bool ok, const char *subject, const char *name,
+		      const char *fix, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+static void add_check(struct checks *c, bool ok, const char *subject, const char *name,
+		      const char *fix, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vadd_check(c, ok, subject, name, fix, fmt, ap);
 	va_end(ap);
+}
+
+/*
+ * A check of the initramfs: as add_check, and rebuild says whether
+ * regenerating the image is the whole fix when it fails (never set on a
+ * check that holds).
+ */
+static void add_image_check(struct checks *c, bool ok, bool rebuild, const char *subject,
+			    const char *name, const char *fix, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+
+static void add_image_check(struct checks *c, bool ok, bool rebuild, const char *subject,
+			    const char *name, const char *fix, const char *fmt, ...)
+{
+	struct check *v;
+	va_list ap;
+
+	va_start(ap, fmt);
+	v = vadd_check(c, ok, subject, name, fix, fmt, ap);
+	va_end(ap);
+	if (v)
+		v->rebuild = !ok && rebuild;
 }
 
 static bool checks_failed(const struct checks *c)
@@ -490,8 +527,8 @@ static void compare_in_initramfs(struct context *ctx, const struct judged *j, co
 	snprintf(subject, sizeof(subject), "/%s", rel);
 	if (sysroot_read_all(&ctx->root, rel, &have) < 0) {
 		if (inside)
-			add_check(c, false, subject, "initramfs", fix,
-				  "is gone from /etc but still in /%s: the initramfs is stale", j->image);
+			add_image_check(c, false, true, subject, "initramfs", fix,
+					"is gone from /etc but still in /%s: the initramfs is stale", j->image);
 		return;
 	}
 	if (!inside) {
@@ -502,20 +539,21 @@ static void compare_in_initramfs(struct context *ctx, const struct judged *j, co
 			snprintf(dfix, sizeof(dfix),
 				 "echo 'install_items+=\" /%s \"' >/etc/dracut.conf.d/vfio-claim-modprobe.conf && %s",
 				 rel, fix);
-			add_check(c, false, subject, "initramfs", dfix,
-				  "is not in /%s: dracut copies /etc/modprobe.d only into host-only images and this one is generic, so rebuilding it alone changes nothing",
-				  j->image);
+			/* The fix edits dracut's config first: a rebuild alone is not it. */
+			add_image_check(c, false, false, subject, "initramfs", dfix,
+					"is not in /%s: dracut copies /etc/modprobe.d only into host-only images and this one is generic, so rebuilding it alone changes nothing",
+					j->image);
 		} else if (required) {
-			add_check(c, false, subject, "initramfs", fix,
-				  "is not in /%s: the initramfs was built before it was written", j->image);
+			add_image_check(c, false, true, subject, "initramfs", fix,
+					"is not in /%s: the initramfs was built before it was written", j->image);
 		}
 		return;
 	}
 	if (streq(inside->data, have))
 		add_check(c, true, subject, "initramfs", NULL, "in /%s and identical", j->image);
 	else
-		add_check(c, false, subject, "initramfs", fix,
-			  "differs in /%s: the initramfs is stale (built before the last change)", j->image);
+		add_image_check(c, false, true, subject, "initramfs", fix,
+				"differs in /%s: the initramfs is stale (built before the last change)", j->image);
 }
 
 /*
@@ -523,10 +561,13 @@ static void compare_in_initramfs(struct context *ctx, const struct judged *j, co
  * the same generated files. Without: it must not hold an earlier apply's files,
  * or the next boot claims the devices all the same. With a hand-made setup
  * (by_hand) or claims: the user's modprobe.d files are in it too.
+ * claim_avail and pci_avail are kmodinfo_available() of vfio_claim and
+ * vfio_pci for kver: a rebuild puts a module in the image only when the
+ * kernel has it as a file (1); built in (2), vfio_pci needs no check.
  * Returns 0, or -errno when the image cannot be read (ERR said why).
  */
 static int check_initramfs(struct context *ctx, const char *kver, const struct config *cfg,
-			   bool by_hand, bool vfio_builtin, struct checks *c)
+			   bool by_hand, int claim_avail, int pci_avail, struct checks *c)
 {
 	struct initramfs ir;
 	struct bootimage bi;
@@ -544,12 +585,16 @@ static int check_initramfs(struct context *ctx, const char *kver, const struct c
 	if (r == -ENOENT) {
 		char fix[300];
 
-		/* update-initramfs -u cannot create a missing image; -c can. */
+		/*
+		 * update-initramfs -u (what apply --initramfs runs) cannot create
+		 * a missing image; -c can. dracut and mkinitcpio create it.
+		 */
 		if (tool.kind == TOOL_INITRAMFS_TOOLS)
 			snprintf(fix, sizeof(fix), "update-initramfs -c -k %s", kver);
 		else
 			snprintf(fix, sizeof(fix), "%s", tool.command);
-		add_check(c, false, "initramfs", "present", fix, "no initramfs for %s (/%s)", kver, bi.image[0]);
+		add_image_check(c, false, tool.kind == TOOL_DRACUT || tool.kind == TOOL_MKINITCPIO,
+				"initramfs", "present", fix, "no initramfs for %s (/%s)", kver, bi.image[0]);
 		return 0;
 	}
 	fix = tool.kind != TOOL_NONE ? tool.command : "vfio-claim apply --initramfs";
@@ -577,12 +622,13 @@ static int check_initramfs(struct context *ctx, const char *kver, const struct c
 		bool claim = initramfs_has_module(&ir, "vfio_claim");
 		bool pci = initramfs_has_module(&ir, "vfio_pci");
 
-		add_check(c, claim, "vfio_claim", "initramfs", fix, "%s /%s",
-			  claim ? "is in" : "is not in", j.image);
+		/* Not installed for kver, a rebuild cannot add it: the 'installed' line says so. */
+		add_image_check(c, claim, claim_avail == 1, "vfio_claim", "initramfs", fix, "%s /%s",
+				claim ? "is in" : "is not in", j.image);
 		/* Built in, it is in the kernel image: no check that cannot pass. */
-		if (!vfio_builtin)
-			add_check(c, pci, "vfio_pci", "initramfs", fix, "%s /%s",
-				  pci ? "is in" : "is not in", j.image);
+		if (pci_avail != 2)
+			add_image_check(c, pci, pci_avail == 1, "vfio_pci", "initramfs", fix, "%s /%s",
+					pci ? "is in" : "is not in", j.image);
 		compare_in_initramfs(ctx, &j, ARTIFACT_MODPROBE, true, c);
 		compare_in_initramfs(ctx, &j, ARTIFACT_UDEV, true, c);
 		compare_in_initramfs(ctx, &j, CONFIG_MAIN, false, c);
@@ -592,8 +638,12 @@ static int check_initramfs(struct context *ctx, const char *kver, const struct c
 
 			snprintf(rule, sizeof(rule), "lib/udev/rules.d/%s", PACKAGE_RULE);
 			found = image_file(&j, rule) != NULL;
-			add_check(c, found, PACKAGE_RULE, "initramfs", fix,
-				  "%s /%s", found ? "is in" : "is not in", j.image);
+			/* The package's hook copies the rule it installed; none installed, none copied. */
+			add_image_check(c, found,
+					sysroot_exists(&ctx->root, "usr/lib/udev/rules.d/" PACKAGE_RULE) ||
+						sysroot_exists(&ctx->root, "lib/udev/rules.d/" PACKAGE_RULE),
+					PACKAGE_RULE, "initramfs", fix, "%s /%s", found ? "is in" : "is not in",
+					j.image);
 		}
 	}
 	/* Blacklists users wrote (the guides' way) go stale the same way. */
@@ -840,6 +890,7 @@ static void print_checks(const struct checks *c, bool json, const struct readine
 			json_kv_bool(&j, "ok", c->v[i].ok);
 			json_kv_string(&j, "message", c->v[i].message);
 			json_kv_string(&j, "fix", c->v[i].ok ? NULL : c->v[i].fix);
+			json_kv_bool(&j, "rebuild_initramfs", c->v[i].rebuild);
 			json_object_end(&j);
 		}
 		json_array_end(&j);
@@ -880,9 +931,11 @@ static void policy_first(const struct resolution *res, struct checks *c)
 			   !(res->findings[i].verdict.answer == POLICY_REFUSE &&
 			     res->findings[i].verdict.kind == REASON_NO_GROUP);
 	for (int i = 0; blocked && i < c->n; i++)
-		if (!c->v[i].ok && !strncmp(c->v[i].fix, "vfio-claim apply", 16))
+		if (!c->v[i].ok && !strncmp(c->v[i].fix, "vfio-claim apply", 16)) {
 			snprintf(c->v[i].fix, sizeof(c->v[i].fix),
 				 "none until the 'policy' problem is fixed: apply refuses this config");
+			c->v[i].rebuild = false;
+		}
 }
 
 /* Every check for the loaded setup, printed; the exit code. */
@@ -921,8 +974,8 @@ static int verify_setup(struct context *ctx, struct claim_setup *s, int argc, ch
 	by_hand = kmod && check_guides_way(ctx, kmod, &s->m, &s->res, &checks);
 	/* A config without claims may be one whose claims were removed: look too. */
 	if ((s->cfg.n || by_hand || sysroot_exists(&ctx->root, CONFIG_MAIN)) &&
-	    check_initramfs(ctx, kver, &s->cfg, by_hand, kmod && kmodinfo_available(kmod, "vfio_pci") == 2,
-			    &checks) < 0) {
+	    check_initramfs(ctx, kver, &s->cfg, by_hand, kmod ? kmodinfo_available(kmod, "vfio_claim") : 0,
+			    kmod ? kmodinfo_available(kmod, "vfio_pci") : 0, &checks) < 0) {
 		readiness_free(&host);
 		free(checks.v);
 		return EXIT_UNAVAILABLE;

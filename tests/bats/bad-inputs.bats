@@ -71,9 +71,7 @@ ROWS=(
 
 # One X399 copy with a fake /lib/modules (depmod is slow), copied per row.
 setup_file() {
-	cp -a "$FIXTURES/x399" "$BATS_FILE_TMPDIR/x399"
-	"$TOP/tests/modules/mkmodules.sh" "$BATS_FILE_TMPDIR/x399" "$KVER"
-	mkdir -p "$BATS_FILE_TMPDIR/x399/etc/modprobe.d"
+	x399_template
 }
 
 @test "bad inputs: one line, the documented exit code, nothing changed (${#ROWS[@]} rows)" {
@@ -81,15 +79,12 @@ setup_file() {
 	result="$BATS_TEST_TMPDIR/result.txt"
 	: >"$result"
 	for row in "${ROWS[@]}"; do
-		name=${row%% ;; *}
-		rest=${row#* ;; }
-		setup=${rest%% ;; *}
+		split_row "$row"
+		name=$ROW_NAME
 		root="$BATS_TEST_TMPDIR/$name"
 		# @ROOT@ is this row's tree: no fixed path that another run of the suite shares.
-		args=${rest#* ;; }
-		args=${args//@ROOT@/$root}
-		cp -a "$BATS_FILE_TMPDIR/x399" "$root"
-		(cd "$root" && eval "$setup")
+		args=${ROW_ARGS//@ROOT@/$root}
+		row_root "$root" "$ROW_SETUP"
 		before=$(tree_state "$root")
 		# shellcheck disable=SC2086
 		run --separate-stderr "$VC" --root "$root" $args

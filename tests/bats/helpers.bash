@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
-# Shared by the bats suites: where things are, and whole-output comparison
-# against expected files.
+# Shared by the bats suites: where things are, whole-output comparison
+# against expected files, writable fixture roots and the commands run on them.
 
 bats_require_minimum_version 1.5.0
 
@@ -53,4 +53,52 @@ check_generated_files() {
 
 teardown() {
 	check_generated_files
+}
+
+# setup_root FIXTURE: a fresh writable copy of the fixture as $ROOT, with a
+# fake /lib/modules for $KVER indexed by the real depmod and the directories
+# apply writes to; one lock attempt of a second at most. For suites that
+# change their root (policy, workflow).
+setup_root() {
+	rm -rf "$BATS_TEST_TMPDIR/root"
+	ROOT=$(copy_fixture "$1")
+	"$TOP/tests/modules/mkmodules.sh" "$ROOT" "$KVER"
+	mkdir -p "$ROOT/etc/modprobe.d" "$ROOT/etc/udev/rules.d"
+	export VFIO_CLAIM_LOCK_TIMEOUT=1
+}
+
+# vfio-claim on $ROOT. A suite with its own needs (a timeout) defines its own.
+vc() {
+	"$VC" --root "$ROOT" "$@"
+}
+
+# vc with the fake kernel of tests/mock preloaded; its writes go to
+# $BATS_TEST_TMPDIR/writes.log.
+vc_mock() {
+	LD_PRELOAD="$TOP/build/fakesysfs.so" VFIO_CLAIM_MOCK_ROOT="$ROOT" \
+		VFIO_CLAIM_MOCK_LOG="$BATS_TEST_TMPDIR/writes.log" "$VC" --root "$ROOT" "$@"
+}
+
+# For the table suites (bad-inputs, hostile-inject), from setup_file: one X399
+# copy with a fake /lib/modules for $KVER in $BATS_FILE_TMPDIR/x399 (depmod is
+# slow), which row_root copies per row.
+x399_template() {
+	cp -a "$FIXTURES/x399" "$BATS_FILE_TMPDIR/x399"
+	"$TOP/tests/modules/mkmodules.sh" "$BATS_FILE_TMPDIR/x399" "$KVER"
+	mkdir -p "$BATS_FILE_TMPDIR/x399/etc/modprobe.d"
+}
+
+# split_row "NAME ;; SETUP ;; ARGUMENTS": sets ROW_NAME, ROW_SETUP, ROW_ARGS.
+split_row() {
+	local rest
+	ROW_NAME=${1%% ;; *}
+	rest=${1#* ;; }
+	ROW_SETUP=${rest%% ;; *}
+	ROW_ARGS=${rest#* ;; }
+}
+
+# row_root DIR SETUP: a copy of the template at DIR, SETUP run (eval) inside it.
+row_root() {
+	cp -a "$BATS_FILE_TMPDIR/x399" "$1"
+	(cd "$1" && eval "$2")
 }

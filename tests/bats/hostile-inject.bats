@@ -50,9 +50,7 @@ ROWS=(
 
 # One X399 copy with a fake /lib/modules (depmod is slow), copied per row.
 setup_file() {
-	cp -a "$FIXTURES/x399" "$BATS_FILE_TMPDIR/x399"
-	"$TOP/tests/modules/mkmodules.sh" "$BATS_FILE_TMPDIR/x399" "$KVER"
-	mkdir -p "$BATS_FILE_TMPDIR/x399/etc/modprobe.d"
+	x399_template
 }
 
 # Run one row's arguments: plain arguments go to vfio-claim --root ROOT; a
@@ -71,13 +69,11 @@ run_row() {
 	result="$BATS_TEST_TMPDIR/result.txt"
 	: >"$result"
 	for row in "${ROWS[@]}"; do
-		name=${row%% ;; *}
-		rest=${row#* ;; }
-		setup=${rest%% ;; *}
-		args=${rest#* ;; }
+		split_row "$row"
+		name=$ROW_NAME
+		args=$ROW_ARGS
 		root="$BATS_TEST_TMPDIR/$name"
-		cp -a "$BATS_FILE_TMPDIR/x399" "$root"
-		(cd "$root" && eval "$setup")
+		row_root "$root" "$ROW_SETUP"
 		before=$(tree_state "$root")
 		run_row "$root" "$args"
 		after=$(tree_state "$root")

@@ -137,6 +137,69 @@ pack() {
 	assert_expected initramfs/mkinitcpio.txt
 }
 
+# The failed checks of verify --json on stdin, one "SUBJECT CHECK REBUILD" line
+# each: the rebuild_initramfs field the Ansible module reads.
+rebuild_marks() {
+	python3 -c 'import json, sys
+for c in json.load(sys.stdin)["checks"]:
+    if not c["ok"]:
+        print(c["subject"], c["check"], str(c["rebuild_initramfs"]).lower())'
+}
+
+@test "verify --json: rebuild_initramfs marks the failed checks that rebuilding the initramfs alone fixes" {
+	claimed
+	# An image built before the last apply, and before vfio_claim was installed.
+	d=$(main_tree)
+	rm "$d/usr/lib/modules/$KVER/updates/dkms/vfio_claim.ko.xz"
+	echo "# an older config" >>"$d/etc/vfio-claim.conf"
+	(cd "$d" && find . | sort | cpio -o -H newc --quiet | gzip) >"$ROOT/boot/initrd.img-$KVER"
+	run --separate-stderr vc --json verify
+	assert_failure 1
+	assert_expected initramfs/rebuild.json
+	# vfio_claim not installed for the kernel: a rebuild cannot put it in the image.
+	rm "$ROOT/lib/modules/$KVER/kernel/drivers/vfio_claim.ko"
+	depmod -b "$ROOT" "$KVER"
+	run --separate-stderr vc --json verify
+	assert_failure 1
+	run rebuild_marks <<<"$output"
+	assert_output - <<'OUT'
+vfio_claim installed false
+vfio_claim initramfs false
+/etc/vfio-claim.conf initramfs true
+OUT
+	# No image: initramfs-tools' update-initramfs -u (what apply --initramfs runs) cannot create one ...
+	rm "$ROOT/boot/initrd.img-$KVER"
+	mkdir -p "$ROOT/usr/sbin" "$ROOT/etc/kernel/postinst.d"
+	: >"$ROOT/usr/sbin/update-initramfs"
+	: >"$ROOT/etc/kernel/postinst.d/initramfs-tools"
+	run --separate-stderr vc --json verify
+	run rebuild_marks <<<"$output"
+	assert_line "initramfs present false"
+	# ... dracut's command makes it.
+	rm "$ROOT/usr/sbin/update-initramfs" "$ROOT/etc/kernel/postinst.d/initramfs-tools"
+	mkdir -p "$ROOT/usr/bin" && : >"$ROOT/usr/bin/dracut"
+	run --separate-stderr vc --json verify
+	run rebuild_marks <<<"$output"
+	assert_line "initramfs present true"
+}
+
+@test "verify --json: a generic dracut image lacking a modprobe.d file is not fixed by a rebuild alone" {
+	mkdir -p "$ROOT/usr/bin" && : >"$ROOT/usr/bin/dracut"
+	printf 'blacklist nouveau\nsoftdep nouveau pre: vfio-pci\noptions vfio-pci ids=10de:1c03\n' >"$ROOT/etc/modprobe.d/vfio.conf"
+	d=$(main_tree)
+	mkdir -p "$d/usr/lib/dracut" && echo 059 >"$d/usr/lib/dracut/dracut-059"
+	(cd "$d" && find . | sort | cpio -o -H newc --quiet | zstd -q -c) >"$ROOT/boot/initramfs-$KVER.img"
+	run --separate-stderr vc --json verify
+	assert_failure 1
+	assert_expected initramfs/dracut-generic.json
+	# Host-only, the same image lacks it only because it was built before: a rebuild fixes it.
+	echo /etc/modprobe.d/foo.conf >"$d/usr/lib/dracut/hostonly-files"
+	(cd "$d" && find . | sort | cpio -o -H newc --quiet | zstd -q -c) >"$ROOT/boot/initramfs-$KVER.img"
+	run --separate-stderr vc --json verify
+	run rebuild_marks <<<"$output"
+	assert_output "/etc/modprobe.d/vfio.conf initramfs true"
+}
+
 @test "BLS: the entry's initrd lines (microcode first) on the ESP are the image" {
 	claimed
 	mkdir -p "$ROOT/boot/efi/loader/entries" "$ROOT/boot/efi/ucode"

@@ -12,22 +12,7 @@ load helpers
 
 KVER=6.1.0-99-amd64
 
-setup_root() {
-	rm -rf "$BATS_TEST_TMPDIR/root"
-	ROOT=$(copy_fixture "$1")
-	"$TOP/tests/modules/mkmodules.sh" "$ROOT" "$KVER"
-	mkdir -p "$ROOT/etc/modprobe.d" "$ROOT/etc/udev/rules.d"
-	export VFIO_CLAIM_LOCK_TIMEOUT=1
-}
-
-vc() {
-	"$VC" --root "$ROOT" "$@"
-}
-
-vc_mock() {
-	LD_PRELOAD="$TOP/build/fakesysfs.so" VFIO_CLAIM_MOCK_ROOT="$ROOT" \
-		VFIO_CLAIM_MOCK_LOG="$BATS_TEST_TMPDIR/writes.log" "$VC" --root "$ROOT" "$@"
-}
+# Each test starts with setup_root FIXTURE; vc and vc_mock run on it (helpers.bash).
 
 # Run vc with the rest of the arguments and compare exit code, stdout and
 # stderr with tests/expected/policy/$1.txt.

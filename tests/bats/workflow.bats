@@ -8,22 +8,11 @@ load helpers
 
 KVER=6.1.0-99-amd64
 
+# vc and vc_mock (the fake kernel) run on $ROOT (helpers.bash).
 setup() {
-	ROOT=$(copy_fixture x399)
-	"$TOP/tests/modules/mkmodules.sh" "$ROOT" "$KVER"
-	mkdir -p "$ROOT/etc/modprobe.d" "$ROOT/etc/udev/rules.d" "$ROOT/etc/default"
+	setup_root x399
+	mkdir -p "$ROOT/etc/default"
 	echo 'GRUB_CMDLINE_LINUX_DEFAULT="quiet"' >"$ROOT/etc/default/grub"
-	export VFIO_CLAIM_LOCK_TIMEOUT=1
-}
-
-vc() {
-	"$VC" --root "$ROOT" "$@"
-}
-
-# Run vc with the fake kernel; its writes go to $ROOT/../writes.log.
-vc_mock() {
-	LD_PRELOAD="$TOP/build/fakesysfs.so" VFIO_CLAIM_MOCK_ROOT="$ROOT" \
-		VFIO_CLAIM_MOCK_LOG="$BATS_TEST_TMPDIR/writes.log" "$VC" --root "$ROOT" "$@"
 }
 
 driver_of() {

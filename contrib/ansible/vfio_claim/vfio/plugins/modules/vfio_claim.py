@@ -72,8 +72,8 @@ options:
   initramfs:
     description:
       - Rebuild the initramfs (C(apply --initramfs)) when a generated file changed, and also when none
-        did but C(vfio-claim verify) finds the current image stale (an earlier run that did not get
-        to rebuild it). A config change that leaves every generated file as it was (a local
+        did but C(vfio-claim --json verify) marks a check C(rebuild_initramfs) (an earlier run that did
+        not get to rebuild it). A config change that leaves every generated file as it was (a local
         C(vfio-claim add) undone) is applied without a rebuild unless the image is stale.
     type: bool
     default: false
@@ -245,7 +245,9 @@ class Claimer(object):
 
 
 def stale_initramfs(claimer):
-    """The failed 'initramfs' checks of verify --json that a rebuild fixes (stale, or built before a file)."""
+    """The failed checks of verify --json that rebuilding the initramfs fixes: those the tool
+    marks "rebuild_initramfs" (an image built before a file changed, or without the module),
+    as "subject: message" lines."""
     rc, out, _ = claimer.run("--json", "verify")
     if rc not in (0, 1):
         return []
@@ -254,8 +256,7 @@ def stale_initramfs(claimer):
     except ValueError:
         return []
     return ["%s: %s" % (c.get("subject"), c.get("message")) for c in checks
-            if not c.get("ok") and c.get("check") == "initramfs"
-            and ("stale" in (c.get("message") or "") or "built before" in (c.get("message") or ""))]
+            if not c.get("ok") and c.get("rebuild_initramfs") is True]
 
 
 def summary(report):

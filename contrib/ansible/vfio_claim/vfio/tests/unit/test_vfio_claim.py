@@ -58,6 +58,41 @@ class Render(unittest.TestCase):
         self.assertEqual(vfio_claim.tool_reason("vfio-claim: warning: x\nvfio-claim: a refused (b)\n"), "a refused (b)")
 
 
+class StaleInitramfs(unittest.TestCase):
+    """The rebuild is decided by verify's "rebuild_initramfs" field, never by its wording."""
+
+    class Claimer:
+        def __init__(self, rc, report):
+            self.rc, self.out = rc, json.dumps(report)
+
+        def run(self, *args):
+            assert args == ("--json", "verify"), args
+            return self.rc, self.out, ""
+
+    def check(self, subject, message, ok=False, rebuild=False, check="initramfs"):
+        return dict(subject=subject, check=check, ok=ok, message=message, fix="x",
+                    rebuild_initramfs=rebuild)
+
+    def test_field_decides(self):
+        checks = [
+            # Marked: rebuilt, whatever the words.
+            self.check("vfio_claim", "is not in /boot/initrd.img-6.1", rebuild=True),
+            # The old wording, unmarked (dracut's generic image: a rebuild alone changes nothing).
+            self.check("/etc/modprobe.d/vfio.conf", "is not in /boot/x: the initramfs was built before it; stale"),
+            # Marked but holding: nothing to fix.
+            self.check("/etc/vfio-claim.conf", "in /boot/x and identical", ok=True, rebuild=True),
+            self.check("0000:0a:00.0", "on nouveau, not vfio-pci", check="bound"),
+        ]
+        got = vfio_claim.stale_initramfs(self.Claimer(1, dict(ok=False, checks=checks)))
+        self.assertEqual(got, ["vfio_claim: is not in /boot/initrd.img-6.1"])
+
+    def test_no_report_no_rebuild(self):
+        self.assertEqual(vfio_claim.stale_initramfs(self.Claimer(69, {})), [])
+        claimer = self.Claimer(1, {})
+        claimer.out = "not json"
+        self.assertEqual(vfio_claim.stale_initramfs(claimer), [])
+
+
 class Run(unittest.TestCase):
     """The module end to end on a fixture copy."""
 
