@@ -53,11 +53,13 @@ fi
 VM_VARIANTS="" vm_timed "flow: prepare.sh" "$VM_DIR/prepare.sh" $(echo "$kernels" | cut -d' ' -f2) >&2
 # The dracut guest (scenario 11): FLOW_DRACUT=all for every kernel,
 # =bookworm for 6.1 and 6.12 only (run.sh sets it), else none.
+# One line of versions separated by spaces: the loop below matches " $dracut ".
 case ${FLOW_DRACUT:-} in
-all) dracut=$(echo "$kernels" | cut -d' ' -f2) ;;
-bookworm) dracut=$(echo "$kernels" | awk '$1 == "6.1" || $1 == "6.12" { print $2 }') ;;
+all) dracut=$(echo "$kernels" | cut -d' ' -f2 | tr '\n' ' ') ;;
+bookworm) dracut=$(echo "$kernels" | awk '$1 == "6.1" || $1 == "6.12" { print $2 }' | tr '\n' ' ') ;;
 *) dracut="" ;;
 esac
+dracut=${dracut% }
 if [ -n "$dracut" ]; then
 	# No variants and no kd/KVER/root.img: the flow boots flow-dracut's
 	# own disk, made below from kd/KVER/root.
