@@ -39,6 +39,10 @@ TIMEOUT = int(os.environ.get("VM_FLOW_TIMEOUT", "900"))
 # Scenario 11's boots: systemd in dracut's initramfs, and dracut run in the
 # guest, are several times slower under TCG than initramfs-tools.
 DRACUT_TIMEOUT = max(TIMEOUT, int(os.environ.get("VM_FLOW_DRACUT_TIMEOUT", "1800")))
+# A guest's disk is a full copy of flow.img (1-2 GB used each, more after an
+# in-guest initramfs build); 18 of them filled a CI machine's disk. Each
+# scenario's disks are removed when it ends unless FLOW_KEEP_DISKS=1.
+KEEP_DISKS = os.environ.get("FLOW_KEEP_DISKS", "0") == "1"
 
 NICS = ["-netdev", "user,id=n0,restrict=on", "-netdev", "user,id=n1,restrict=on",
         "-device", "e1000e,addr=0x5,netdev=n0", "-device", "e1000e,addr=0x6,netdev=n1"]
@@ -180,6 +184,20 @@ def sha(path):
     return h.hexdigest()
 
 
+def low_space():
+    """", and only N MB free under BUILD" when that is why a guest hung: QEMU
+    pauses a guest whose disk write fails with ENOSPC (werror=enospc, its
+    default), and the boot then runs into the timeout."""
+    st = os.statvfs(BUILD)
+    free = st.f_bavail * st.f_frsize // (1 << 20)
+    return ", and only %d MB free under %s" % (free, BUILD) if free < 2048 else ""
+
+
+# The Chains the scenario running on this thread has made (run_scenarios
+# removes their disks when it ends).
+_made = threading.local()
+
+
 class Chain:
     """A guest's life: its own copy of the disk, booted again and again."""
 
@@ -196,6 +214,8 @@ class Chain:
         os.makedirs(self.dir)
         os.makedirs(LOGS, exist_ok=True)
         self.disk = os.path.join(self.dir, "disk.img")
+        if hasattr(_made, "chains"):
+            _made.chains.append(self)
         subprocess.run(["cp", "--sparse=always",
                         parent.disk if parent else os.path.join(self.kdir, "flow.img"), self.disk],
                        check=True)
@@ -242,7 +262,7 @@ class Checker:
         return cond
 
     def booted(self, run):
-        return self.expect(run.done, "guest did not finish (%s)" % run.serial)
+        return self.expect(run.done, "guest did not finish (%s)%s" % (run.serial, low_space()))
 
     def rc(self, run, prefix, want, nth=0):
         c = run.find(prefix, nth)
@@ -888,6 +908,7 @@ def run_scenarios(kernels, names, jobs, named=True, every_series=False):
 
     def one(series, kver, name):
         t0 = time.time()
+        _made.chains = []
         try:
             out = SCENARIOS[name](series, kver)
         except Exception as e:  # a broken run is a failure, not a crash
@@ -897,6 +918,11 @@ def run_scenarios(kernels, names, jobs, named=True, every_series=False):
             class Nothing:
                 timings, serials = [], []
             out = [(name, TITLES[name], c, Nothing())]
+        finally:
+            for ch in _made.chains:
+                if not KEEP_DISKS:
+                    shutil.rmtree(ch.dir, ignore_errors=True)
+            _made.chains = []
         for res in out:
             show(series, kver, res)
         return time.time() - t0

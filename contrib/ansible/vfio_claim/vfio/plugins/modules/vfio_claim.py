@@ -120,6 +120,14 @@ kernel_args_missing:
   description: The IOMMU kernel arguments the running kernel lacks, or null.
   type: str
   returned: always
+next_boot_command:
+  description:
+    - Where kernel-install writes the boot entries (no GRUB), the C(kernel-install add KVER IMAGE) that
+      writes the next boot's entry again from C(/etc/kernel/cmdline) (C(apply --json)'s field of that
+      name); null when the next boot's entry needs nothing. The tool does not run it, and neither does
+      the module: kernel-install's plugins also rebuild the initramfs and copy the kernel.
+  type: str
+  returned: always
 config:
   description: The text of C(/etc/vfio-claim.conf) as rendered.
   type: str
@@ -260,10 +268,14 @@ def stale_initramfs(claimer):
 
 
 def summary(report):
-    claimed = report.get("claimed", []) if report else []
-    missing = report.get("kernel_args_missing") if report else None
+    """What apply --json reports, as the module returns it: a dict of claimed, kernel_args_missing
+    and next_boot_command, and whether a reboot is needed."""
+    report = report or {}
+    claimed = report.get("claimed", [])
+    missing = report.get("kernel_args_missing")
     reboot = bool(missing) or any(d.get("driver") != "vfio-pci" for d in claimed)
-    return claimed, missing, reboot
+    return dict(claimed=claimed, kernel_args_missing=missing,
+                next_boot_command=report.get("next_boot_command")), reboot
 
 
 def main():
@@ -313,10 +325,10 @@ def main():
             stale = stale_initramfs(claimer)
             if stale and module._diff:
                 diff.append(dict(prepared="the initramfs would be rebuilt:\n" + "\n".join(stale) + "\n"))
-        claimed, missing, reboot = summary(report)
+        result, reboot = summary(report)
         module.exit_json(changed=config_changed or files_changed or bool(stale),
                          reboot_required=reboot or config_changed or bool(stale),
-                         claimed=claimed, kernel_args_missing=missing, config=want, diff=diff)
+                         config=want, diff=diff, **result)
 
     if config_changed:
         claimer.write_config(want)
@@ -349,9 +361,9 @@ def main():
         rc, report, err = claimer.check_json(kernel_args)
         if rc != 0:
             module.fail_json(msg="apply left changes behind: %s" % tool_reason(err), rc=rc, config=want)
-    claimed, missing, reboot = summary(report)
+    result, reboot = summary(report)
     module.exit_json(changed=config_changed or files_changed or bool(stale), reboot_required=reboot or bool(stale),
-                     claimed=claimed, kernel_args_missing=missing, config=want, diff=diff)
+                     config=want, diff=diff, **result)
 
 
 if __name__ == "__main__":

@@ -172,6 +172,37 @@ class Run(unittest.TestCase):
         with open(path) as f:
             self.assertEqual(f.read(), good)
 
+    def test_next_boot_command_for_kernel_install(self):
+        """Where kernel-install writes the entries, the module returns apply's kernel-install add
+        for the next boot's entry; with GRUB (the fixtures' etc/default/grub) it returns null."""
+        self.fixture("x399")
+        claims = [{"address": "0000:0a:00.0", "id": "10de:1c03", "group": True}]
+        r = self.module(claims, kernel_args=True)
+        self.assertIsNone(r["next_boot_command"], r)
+
+        shutil.rmtree(self.root)
+        self.fixture("x399")
+        os.unlink(os.path.join(self.root, "etc", "default", "grub"))
+        entries = os.path.join(self.root, "boot", "loader", "entries")
+        os.makedirs(entries)
+        os.makedirs(os.path.join(self.root, "etc", "kernel"), exist_ok=True)
+        with open(os.path.join(self.root, "etc", "kernel", "install.conf"), "w") as f:
+            f.write("layout=bls\n")
+        with open(os.path.join(entries, "0123456789abcdef0123456789abcdef-%s.conf" % KVER), "w") as f:
+            f.write("title Debian\nversion %s\nlinux /vmlinuz-%s\noptions root=UUID=3c1e ro quiet\n"
+                    % (KVER, KVER))
+        open(os.path.join(self.root, "boot", "vmlinuz-" + KVER), "w").close()
+        command = "kernel-install add %s /boot/vmlinuz-%s" % (KVER, KVER)
+        r = self.module(claims, kernel_args=True)
+        self.assertTrue(r["changed"], r)
+        self.assertEqual(r["next_boot_command"], command, r)
+        with open(os.path.join(self.root, "etc", "kernel", "cmdline")) as f:
+            self.assertIn("iommu=pt", f.read())
+        # Nothing left to write, but the entry still lacks them until kernel-install runs.
+        r = self.module(claims, check=True, kernel_args=True)
+        self.assertFalse(r["changed"], r)
+        self.assertEqual(r["next_boot_command"], command, r)
+
     def test_stale_initramfs_is_a_change_with_initramfs(self):
         self.fixture("hd4850-twin")
         claims = [{"address": "0000:02:00.0", "id": "1002:9442", "group": True}]
