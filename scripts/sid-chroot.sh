@@ -48,6 +48,8 @@ kver() {
 if [ ! -e "$dir/.vc-ready" ]; then
 	start=$(date +%s)
 	tmp=$dir.tmp
+	# A fresh machine has no /var/cache/vfio-claim yet (CI's first run).
+	mkdir -p "$(dirname "$dir")"
 	if [ ! -e "$tmp/.vc-debootstrap" ]; then
 		rm -rf "$tmp"
 		debootstrap --variant=minbase --include=gcc-16,make sid "$tmp" "$mirror" \
