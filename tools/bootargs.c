@@ -583,7 +583,7 @@ static int bls_read(const struct sysroot *root, struct next_boot *nb)
 				continue;
 			if (b.len)
 				strbuf_adds(&b, " ");
-			strbuf_adds(&b, line + 8 + strspn(line + 8, " \t"));
+			strbuf_adds(&b, line + 7 + strspn(line + 7, " \t"));
 		}
 		nb->cmdline = strbuf_take(&b);
 		nb->loader = BOOT_BLS;

@@ -73,6 +73,22 @@ int main(void)
 	put("etc/default/grub.d/40-single.cfg", "GRUB_CMDLINE_LINUX_DEFAULT='$GRUB_CMDLINE_LINUX_DEFAULT' # literal\n");
 	check_next("intel_iommu=on iommu=pt $GRUB_CMDLINE_LINUX_DEFAULT", 0);
 
+	/*
+	 * A BLS entry's options line with no words: nothing, never the line
+	 * after it, nor the bytes after the file when it is the last line.
+	 */
+	{
+		char cmd[300];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s/etc'", top);
+		if (system(cmd) != 0)
+			abort();
+	}
+	put("boot/loader/entries/a.conf", "title A\noptions\nlinux /vmlinuz-6.1\noptions root=/dev/sda1\n");
+	check_next("root=/dev/sda1", 0);
+	put("boot/loader/entries/a.conf", "title A\noptions root=/dev/sda1\noptions");
+	check_next("root=/dev/sda1", 0);
+
 	{
 		char cmd[300];
 
