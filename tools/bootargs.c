@@ -593,6 +593,15 @@ static int bls_read(const struct sysroot *root, struct next_boot *nb)
 	return -ENOENT;
 }
 
+enum kernel_args_way kernel_args_way(const struct sysroot *root, const struct next_boot *nb, int nb_r)
+{
+	if (sysroot_exists(root, "etc/default/grub"))
+		return KARGS_GRUB_DROPIN;
+	if (nb_r == 0 && (nb->loader == BOOT_BLS || nb->loader == BOOT_KERNEL_INSTALL))
+		return KARGS_KERNEL_INSTALL;
+	return KARGS_BY_HAND;
+}
+
 int kernel_install_cmdline(const struct sysroot *root, enum kernel_install_from first,
 			   enum kernel_install_from last, const char *entry_options, unsigned int flags,
 			   char **line, enum kernel_install_from *from)

@@ -56,6 +56,24 @@ void next_boot_free(struct next_boot *nb);
 const char *boot_loader_name(enum boot_loader l);
 
 /*
+ * How `apply --kernel-args` gets the arguments to the next boot of this
+ * root; one answer for what it plans and for what apply's advice promises.
+ */
+enum kernel_args_way {
+	KARGS_BY_HAND,		/* no file of ours would do: it says what to add */
+	KARGS_GRUB_DROPIN,	/* etc/default/grub exists: GRUB_DROPIN, then grub-mkconfig */
+	KARGS_KERNEL_INSTALL,	/* the next boot is a BLS entry or etc/kernel/cmdline: etc/kernel/cmdline */
+};
+
+/*
+ * The way for this root, from etc/default/grub's existence and the next
+ * boot as next_boot_read gave it (nb, and nb_r, what it returned): a
+ * grub.cfg without etc/default/grub, no boot loader configuration, or one
+ * that cannot be read is KARGS_BY_HAND. Never fails.
+ */
+enum kernel_args_way kernel_args_way(const struct sysroot *root, const struct next_boot *nb, int nb_r);
+
+/*
  * The places kernel-install takes the command line of the kernels it
  * installs from, in its order (systemd's 90-loaderentry.install), and one
  * that is vfio-claim's, not kernel-install's: KI_FROM_ENTRY.

@@ -246,26 +246,34 @@ static int kernel_cmdline_args_plan(struct context *ctx, const struct claim_setu
  * (files[0]); where kernel-install makes the entries, /etc/kernel/cmdline
  * and its record (files[0], files[1]); either while the config has claims,
  * removed when it has none. Sets *n to how many of files are planned.
- * Other boot loaders: it says what to add and changes nothing. nb, nb_r:
- * the next boot as next_boot_read gave it, and what it returned. Returns 0
- * or an exit code (reported).
+ * Other boot loaders (KARGS_BY_HAND): it changes nothing and says what to
+ * add, exit 1 while something is missing. nb, nb_r: the next boot as
+ * next_boot_read gave it, and what it returned. Returns 0 or an exit code
+ * (reported).
  */
 static int kernel_args_plan(struct context *ctx, const struct claim_setup *s, const struct next_boot *nb,
 			    int nb_r, struct genfile *files, int *n)
 {
 	struct iommu_args args;
 	const char *required = args.all;
+	enum kernel_args_way way;
 	int r;
 
 	iommu_args_of_root(&ctx->root, s->m.groups.iommu, &args);
 	*n = 0;
-	if (!sysroot_exists(&ctx->root, "etc/default/grub")) {
+	way = kernel_args_way(&ctx->root, nb, nb_r);
+	if (way != KARGS_GRUB_DROPIN) {
 		char missing[128];
 		int code = 0;
 
 		kernel_args_missing(nb_r == 0 ? nb->cmdline : "", required, missing, sizeof(missing));
-		if (nb_r == 0 && (nb->loader == BOOT_BLS || nb->loader == BOOT_KERNEL_INSTALL)) {
+		if (way == KARGS_KERNEL_INSTALL) {
 			code = kernel_cmdline_args_plan(ctx, s, required, nb, files, n);
+		} else if (nb_r == 0 && missing[0] && s->cfg.n) {
+			/* A grub.cfg without /etc/default/grub: no drop-in would reach it. */
+			ERR("the next boot (%s) lacks %s, and there is no /etc/default/grub for a drop-in: add '%s' to the boot loader's kernel command line",
+			    nb->source, missing, required);
+			code = EXIT_CHECK_FAILED;
 		} else if (nb_r < 0 && nb_r != -ENOENT && s->cfg.n) {
 			ERR("%s: cannot read the next boot's command line: %s", nb->source, sysroot_strerror(nb_r));
 			code = exit_code_for(nb_r);
@@ -419,7 +427,10 @@ static int run_apply(struct context *ctx, int argc, char **argv)
 	int n_files = 2, n_kargs = 0, kargs_code = 0;
 	char next_boot_cmd[512] = "";	/* kernel-install add ..., for the next boot's entry */
 	char missing[128], where[256];
-	/* --kernel-args: the next boot, read once for the plan, the entry's advice and GRUB's update. */
+	/*
+	 * The next boot, read once: where missing arguments go, and for
+	 * --kernel-args the plan, the entry's advice and GRUB's update.
+	 */
 	struct next_boot nb = { 0 };
 	int nb_r = -ENOENT;
 	struct artifacts a = { 0 };
@@ -462,8 +473,8 @@ static int run_apply(struct context *ctx, int argc, char **argv)
 	}
 	files[0].want = a.modprobe ? strdup(a.modprobe) : NULL;
 	files[1].want = a.udev ? strdup(a.udev) : NULL;
+	nb_r = next_boot_read(&ctx->root, &nb);
 	if (kargs) {
-		nb_r = next_boot_read(&ctx->root, &nb);
 		code = kernel_args_plan(ctx, &s, &nb, nb_r, &files[2], &n_kargs);
 		if (code)
 			goto out;
@@ -497,7 +508,7 @@ static int run_apply(struct context *ctx, int argc, char **argv)
 		goto out;
 	}
 	report_findings(&s.res);
-	kernel_args_advice(&ctx->root, s.m.groups.iommu, missing, sizeof(missing), where, sizeof(where));
+	kernel_args_advice(&ctx->root, s.m.groups.iommu, &nb, nb_r, missing, sizeof(missing), where, sizeof(where));
 
 	if (check) {
 		if (ctx->json)

@@ -308,3 +308,26 @@ bls_root() {
 	[ "$stderr" = "vfio-claim: the command line to start /etc/kernel/cmdline from (/usr/lib/kernel/cmdline, the next boot's entry, /proc/cmdline or /var/lib/vfio-claim/kernel-cmdline) would be too long for the kernel with the arguments; write /etc/kernel/cmdline by hand with 'intel_iommu=on iommu=pt'" ]
 	[ ! -e "$ROOT/etc/kernel/cmdline" ]
 }
+
+@test "kernel-args: a grub.cfg without /etc/default/grub, or empty BLS entries: apply --kernel-args says what to add, and apply's advice names no other way" {
+	write_grub_cfg "quiet"
+	before=$(tree_state "$ROOT")
+	run --separate-stderr vc apply --kernel-args
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "vfio-claim: the next boot (/boot/grub/grub.cfg, default entry 'Debian GNU/Linux') lacks intel_iommu=on iommu=pt, and there is no /etc/default/grub for a drop-in: add 'intel_iommu=on iommu=pt' to the boot loader's kernel command line" ]
+	[ "$(tree_state "$ROOT")" = "$before" ]
+	# The running kernel lacks iommu=pt: apply says where it goes, the way --kernel-args would.
+	sed -i 's/ iommu=pt//' "$ROOT/proc/cmdline"
+	mkdir -p "$ROOT/etc/kernel" && echo "root=UUID=3c1e ro" >"$ROOT/etc/kernel/cmdline"
+	run --separate-stderr vc apply
+	assert_success
+	[ "$stderr" = "vfio-claim: warning: kernel arguments missing: iommu=pt; add them to the boot loader's kernel command line" ]
+	rm -r "$ROOT/boot/grub" "$ROOT/etc/kernel"
+	mkdir -p "$ROOT/boot/loader/entries"
+	run --separate-stderr vc apply
+	assert_success
+	[ "$stderr" = "vfio-claim: warning: kernel arguments missing: iommu=pt; add them to the boot loader's kernel command line" ]
+	run --separate-stderr vc apply --kernel-args
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "vfio-claim: no GRUB (/etc/default/grub), Boot Loader Specification entries or /etc/kernel/cmdline found: add 'intel_iommu=on iommu=pt' to the boot loader's kernel command line" ]
+}
