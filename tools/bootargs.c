@@ -33,6 +33,9 @@ size_t kernel_args_missing(const char *cmdline, const char *args, char *out, siz
 	if (!copy)
 		return (size_t)-1;
 	for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		/* The kernel's words only, on both sides (cmdline_has stops at "--" too). */
+		if (streq(w, "--"))
+			break;
 		if (cmdline_has(cmdline ? cmdline : "", w))
 			continue;
 		missing++;

@@ -107,10 +107,11 @@ int kernel_install_cmdline(const struct sysroot *root, enum kernel_install_from 
 
 /*
  * Which of the space-separated args are not words of cmdline (NULL: an empty
- * one), space-separated into out (size bytes, always terminated). Returns how
- * many are missing, also those that did not fit in out; 0 when cmdline has
- * every one; (size_t)-1 when args could not be copied (out of memory: taken
- * as "something is missing", never as "nothing to add").
+ * one), of the kernel's words of both (those before a "--" word; init gets
+ * the rest), space-separated into out (size bytes, always terminated).
+ * Returns how many are missing, also those that did not fit in out; 0 when
+ * cmdline has every one; (size_t)-1 when args could not be copied (out of
+ * memory: taken as "something is missing", never as "nothing to add").
  */
 size_t kernel_args_missing(const char *cmdline, const char *args, char *out, size_t size);
 

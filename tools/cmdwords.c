@@ -15,6 +15,18 @@ const char *cmdline_word_next(const char **p, size_t *len)
 	return *len ? w : NULL;
 }
 
+const char *cmdline_kernel_word_next(const char **p, size_t *len)
+{
+	const char *w = cmdline_word_next(p, len);
+
+	if (w && *len == 2 && !strncmp(w, "--", 2)) {
+		*p = w + strlen(w);	/* the rest is init's */
+		*len = 0;
+		return NULL;
+	}
+	return w;
+}
+
 static bool printable(const char *w, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
@@ -63,7 +75,7 @@ bool cmdline_has(const char *cmdline, const char *arg)
 	bool prefix = len && arg[len - 1] == '=';
 	const char *p = cmdline, *w;
 
-	while ((w = cmdline_word_next(&p, &wlen)))
+	while ((w = cmdline_kernel_word_next(&p, &wlen)))
 		if (prefix ? wlen >= len && !strncmp(w, arg, len) : wlen == len && !strncmp(w, arg, len))
 			return true;
 	return false;
@@ -75,7 +87,7 @@ const char *cmdline_value(const char *cmdline, const char *name, char *buf, size
 	const char *p = cmdline, *w;
 
 	buf[0] = '\0';
-	while ((w = cmdline_word_next(&p, &wlen))) {
+	while ((w = cmdline_kernel_word_next(&p, &wlen))) {
 		if (wlen > nlen && !strncmp(w, name, nlen) && w[nlen] == '=') {
 			snprintf(buf, size, "%.*s", (int)(wlen - nlen - 1), w + nlen + 1);
 			break;

@@ -9,8 +9,11 @@
  * a cmdline file with tr -s "$IFS" ' ' (90-loaderentry.install), and the
  * kernel's parser (lib/cmdline.c next_arg) skips the same white space.
  * Quotes are not understood: the kernel keeps "a b" as one word, this splits
- * it in two, as kernel-install does; "--" is a word like any other (what
- * follows it goes to init, which kernelcmdline.c's add_args minds).
+ * it in two, as kernel-install does. "--" is a word like any other to the
+ * splitter; the kernel stops at it and gives what follows to init
+ * (kernel/params.c parse_args, init/main.c), so the questions asked of a
+ * command line (cmdline_has, cmdline_value) look only at the words before
+ * it, and kernelcmdline.c's add_args puts arguments before it.
  */
 #pragma once
 
@@ -52,7 +55,16 @@ int cmdline_words_add(struct strbuf *b, const char *text, unsigned int flags);
  */
 int cmdline_words_join(const char *text, unsigned int flags, char **out);
 
-/* Whether the command line holds the word ARG ("intel_iommu=on"), or a word starting with ARG when it ends in '='. */
+/*
+ * The next word of the command line at *p that the kernel takes: as
+ * cmdline_word_next, but NULL at a "--" word and after it (init's words).
+ */
+const char *cmdline_kernel_word_next(const char **p, size_t *len);
+
+/*
+ * Whether the kernel's words of cmdline (those before a "--" word) hold
+ * ARG ("intel_iommu=on"), or a word starting with ARG when it ends in '='.
+ */
 bool cmdline_has(const char *cmdline, const char *arg);
-/* The value of the first word NAME=VALUE into buf ("" when absent); returns buf. */
+/* The value of the first of the kernel's words NAME=VALUE into buf ("" when absent); returns buf. */
 const char *cmdline_value(const char *cmdline, const char *name, char *buf, size_t size);

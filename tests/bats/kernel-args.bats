@@ -166,6 +166,16 @@ EOF
 	assert_output "iommu-next-boot: the next boot's command line (/etc/kernel/cmdline) lacks intel_iommu=on: the IOMMU will be off after a reboot although it is on now; fix: add intel_iommu=on iommu=pt to /etc/kernel/cmdline, run kernel-install add (or reinstall the kernel) and reboot"
 }
 
+@test "kernel-args: words after -- go to init: the next boot lacks them, and an administrator's file is told so" {
+	mkdir -p "$ROOT/etc/kernel"
+	echo "root=UUID=3c1e ro quiet -- intel_iommu=on iommu=pt" >"$ROOT/etc/kernel/cmdline"
+	verify_kargs
+	assert_output "iommu-next-boot: the next boot's command line (/etc/kernel/cmdline) lacks intel_iommu=on: the IOMMU will be off after a reboot although it is on now; fix: add intel_iommu=on iommu=pt to /etc/kernel/cmdline, run kernel-install add (or reinstall the kernel) and reboot"
+	run --separate-stderr vc apply --kernel-args
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "vfio-claim: /etc/kernel/cmdline lacks intel_iommu=on iommu=pt; it was not written by vfio-claim, which does not edit it: add them there, then write the next boot's entry again (kernel-install add); nothing was changed" ]
+}
+
 @test "kernel-args: the running kernel lacks them, the next boot has them" {
 	echo "BOOT_IMAGE=/boot/vmlinuz-$KVER root=UUID=3c1e ro quiet" >"$ROOT/proc/cmdline"
 	mkdir -p "$ROOT/etc/kernel"

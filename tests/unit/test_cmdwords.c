@@ -65,5 +65,12 @@ int main(void)
 				    buf, sizeof(buf)), "downstream,multifunction"), "value '%s'", buf);
 	CHECK(!strcmp(cmdline_value("a x= b", "x", buf, sizeof(buf)), ""), "empty value");
 	CHECK(!strcmp(cmdline_value("a xx=1 x=2", "x", buf, sizeof(buf)), "2"), "whole name: '%s'", buf);
+	/* The kernel stops at "--": what follows is init's, never a kernel argument. */
+	CHECK(!cmdline_has("root=/dev/sda1 -- intel_iommu=on", "intel_iommu=on"), "after --");
+	CHECK(cmdline_has("intel_iommu=on -- single", "intel_iommu=on"), "before --");
+	CHECK(cmdline_has("a --x b", "b"), "--x is a word like any other");
+	CHECK(!strcmp(cmdline_value("a -- x=1", "x", buf, sizeof(buf)), ""), "value after --: '%s'", buf);
+	p = "a -- b";
+	CHECK(cmdline_kernel_word_next(&p, &len) && !cmdline_kernel_word_next(&p, &len) && !*p, "stops at --");
 	return unit_summary("cmdwords");
 }
