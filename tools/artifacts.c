@@ -344,8 +344,8 @@ void artifacts_free(struct artifacts *a)
 	memset(a, 0, sizeof(*a));
 }
 
-int kernel_args_advice(const struct sysroot *root, bool iommu_on, char *missing, size_t missing_size,
-		       char *where, size_t where_size)
+int kernel_args_advice(const struct sysroot *root, bool iommu_on, const struct next_boot *nb, int nb_r,
+		       char *missing, size_t missing_size, char *where, size_t where_size)
 {
 	char cmdline[4096] = "";
 	struct iommu_args args;
@@ -355,15 +355,18 @@ int kernel_args_advice(const struct sysroot *root, bool iommu_on, char *missing,
 	iommu_args_for(cpu_vendor_read(root), iommu_on, cmdline, &args);
 	if (!kernel_args_missing(cmdline, args.all, missing, missing_size))
 		return 0;
-	if (sysroot_exists(root, "etc/default/grub"))
+	switch (kernel_args_way(root, nb, nb_r)) {
+	case KARGS_GRUB_DROPIN:
 		snprintf(where, where_size,
 			 "'vfio-claim apply --kernel-args' adds them for GRUB (/%s, then update-grub)",
 			 GRUB_DROPIN);
-	else if (sysroot_exists(root, "etc/kernel/cmdline") || sysroot_exists(root, "boot/loader/entries") ||
-		 sysroot_exists(root, "boot/efi/loader/entries") || sysroot_exists(root, "efi/loader/entries"))
+		break;
+	case KARGS_KERNEL_INSTALL:
 		snprintf(where, where_size,
 			 "'vfio-claim apply --kernel-args' adds them for kernel-install (/etc/kernel/cmdline, unless somebody else wrote it; then kernel-install add)");
-	else
+		break;
+	default:
 		snprintf(where, where_size, "add them to the boot loader's kernel command line");
+	}
 	return 1;
 }

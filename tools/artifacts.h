@@ -11,6 +11,7 @@
  */
 #pragma once
 
+#include "bootargs.h"
 #include "kmodinfo.h"
 #include "resolve.h"
 
@@ -34,8 +35,11 @@ int artifacts_build(const struct config *cfg, const struct resolution *res,
 void artifacts_free(struct artifacts *a);
 
 /*
- * The kernel arguments still missing from the root's /proc/cmdline, and
- * where they go for the boot loader found under the root. Lines to out.
+ * The kernel arguments still missing from the root's /proc/cmdline (into
+ * missing, "" when none), and where they go (into where): what
+ * `apply --kernel-args` would do for the root (kernel_args_way, from nb and
+ * nb_r as next_boot_read gave them), else "add them" by hand. Returns 1
+ * when some are missing, else 0.
  */
-int kernel_args_advice(const struct sysroot *root, bool iommu_on, char *missing, size_t missing_size,
-		       char *where, size_t where_size);
+int kernel_args_advice(const struct sysroot *root, bool iommu_on, const struct next_boot *nb, int nb_r,
+		       char *missing, size_t missing_size, char *where, size_t where_size);

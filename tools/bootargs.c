@@ -18,9 +18,9 @@
 #include <string.h>
 
 #include "bootargs.h"
+#include "cmdwords.h"
 #include "genfile.h"
 #include "macro.h"
-#include "nextboot.h"
 #include "strbuf.h"
 
 size_t kernel_args_missing(const char *cmdline, const char *args, char *out, size_t size)
@@ -33,6 +33,9 @@ size_t kernel_args_missing(const char *cmdline, const char *args, char *out, siz
 	if (!copy)
 		return (size_t)-1;
 	for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		/* The kernel's words only, on both sides (cmdline_has stops at "--" too). */
+		if (streq(w, "--"))
+			break;
 		if (cmdline_has(cmdline ? cmdline : "", w))
 			continue;
 		missing++;
@@ -266,13 +269,13 @@ static int grub_settings(const struct sysroot *root, const char *skip, struct gr
 	return r < 0 ? r : 0;
 }
 
+/* GRUB_CMDLINE_LINUX then _DEFAULT, as 10_linux puts them on the linux line: their words (malloc'd). */
 static char *join_vars(const struct grub_vars *v)
 {
 	struct strbuf b = { 0 };
 
-	strbuf_adds(&b, v->cmdline_linux ? v->cmdline_linux : "");
-	strbuf_adds(&b, " ");
-	strbuf_adds(&b, v->cmdline_default ? v->cmdline_default : "");
+	cmdline_words_add(&b, v->cmdline_linux, 0);
+	cmdline_words_add(&b, v->cmdline_default, 0);
 	return strbuf_take(&b);
 }
 
@@ -505,12 +508,14 @@ static int grub_cfg_read(const struct sysroot *root, const char *path, struct ne
 			found = grub_find(e, n, found, "0", 1);
 	}
 	if (found >= 0 && e[found].args) {
-		nb->cmdline = TAKE_PTR(e[found].args);
+		r = cmdline_words_join(e[found].args, 0, &nb->cmdline);
 		snprintf(nb->source, sizeof(nb->source), "/%s, default entry '%s'", path, e[found].title);
 	}
 	for (int i = 0; i < n; i++)
 		free(e[i].args);
 	free(e);
+	if (r == -ENOMEM)
+		return r;
 	if (!nb->cmdline) {
 		snprintf(nb->source, sizeof(nb->source), "/%s", path);
 		return -ENODATA;
@@ -579,16 +584,66 @@ static int bls_read(const struct sysroot *root, struct next_boot *nb)
 					snprintf(nb->kver, sizeof(nb->kver), "%s", line);
 				continue;
 			}
-			if (!starts_word(line, "options"))
-				continue;
-			if (b.len)
-				strbuf_adds(&b, " ");
-			strbuf_adds(&b, line + 8 + strspn(line + 8, " \t"));
+			/* Several options lines make one command line. */
+			if (starts_word(line, "options"))
+				cmdline_words_add(&b, line + 7, 0);
 		}
 		nb->cmdline = strbuf_take(&b);
 		nb->loader = BOOT_BLS;
 		snprintf(nb->source, sizeof(nb->source), "/%s", path);
 		return nb->cmdline ? 0 : -ENOMEM;
+	}
+	return -ENOENT;
+}
+
+enum kernel_args_way kernel_args_way(const struct sysroot *root, const struct next_boot *nb, int nb_r)
+{
+	if (sysroot_exists(root, "etc/default/grub"))
+		return KARGS_GRUB_DROPIN;
+	if (nb_r == 0 && (nb->loader == BOOT_BLS || nb->loader == BOOT_KERNEL_INSTALL))
+		return KARGS_KERNEL_INSTALL;
+	return KARGS_BY_HAND;
+}
+
+int kernel_install_cmdline(const struct sysroot *root, enum kernel_install_from first,
+			   enum kernel_install_from last, const char *entry_options, unsigned int flags,
+			   char **line, enum kernel_install_from *from)
+{
+	static const struct {
+		const char *path;	/* NULL: entry_options */
+		unsigned int flags;
+	} places[] = {
+		[KI_FROM_ETC] = { "etc/kernel/cmdline", 0 },
+		[KI_FROM_VENDOR] = { "usr/lib/kernel/cmdline", 0 },
+		[KI_FROM_ENTRY] = { NULL, CMDLINE_WORDS_NO_LOADER },
+		[KI_FROM_PROC] = { "proc/cmdline", CMDLINE_WORDS_NO_LOADER },
+	};
+
+	for (enum kernel_install_from k = first; k <= last; k++) {
+		_cleanup_free_ char *text = NULL;
+		const char *s = entry_options;
+		size_t size;
+		int r;
+
+		if (places[k].path) {
+			r = sysroot_read_all(root, places[k].path, &text);
+			if (r == -ENOENT)
+				continue;
+			if (r < 0)
+				return r;
+			s = text;
+			size = (size_t)r;
+		} else if (s) {
+			size = strlen(s);
+		} else {
+			continue;
+		}
+		/* A NUL inside would end the line early here, not for kernel-install's shell. */
+		if ((flags & CMDLINE_WORDS_PRINTABLE) && strlen(s) != size)
+			return -EINVAL;
+		if (from)
+			*from = k;
+		return cmdline_words_join(s, flags | places[k].flags, line);
 	}
 	return -ENOENT;
 }
@@ -631,12 +686,13 @@ int next_boot_read(const struct sysroot *root, struct next_boot *nb)
 		nb->loader = BOOT_GRUB;
 		return -ENOENT;
 	}
-	r = sysroot_read_all(root, "etc/kernel/cmdline", &nb->cmdline);
-	if (r >= 0) {
-		/* kernel-install reads the whole file: tr -s "$IFS" ' ' (90-loaderentry.install). */
-		for (char *p = nb->cmdline; *p; p++)
-			if (*p == '\n' || *p == '\t')
-				*p = ' ';
+	/*
+	 * Only etc/kernel/cmdline: without it kernel-install would take
+	 * /usr/lib/kernel/cmdline or this boot's line, but nothing here says
+	 * that kernel-install makes the next boot's entry at all.
+	 */
+	r = kernel_install_cmdline(root, KI_FROM_ETC, KI_FROM_ETC, NULL, 0, &nb->cmdline, NULL);
+	if (r == 0) {
 		nb->loader = BOOT_KERNEL_INSTALL;
 		snprintf(nb->source, sizeof(nb->source), "/etc/kernel/cmdline");
 		return 0;

@@ -246,37 +246,44 @@ static int kernel_cmdline_args_plan(struct context *ctx, const struct claim_setu
  * (files[0]); where kernel-install makes the entries, /etc/kernel/cmdline
  * and its record (files[0], files[1]); either while the config has claims,
  * removed when it has none. Sets *n to how many of files are planned.
- * Other boot loaders: it says what to add and changes nothing. Returns 0 or
- * an exit code (reported).
+ * Other boot loaders (KARGS_BY_HAND): it changes nothing and says what to
+ * add, exit 1 while something is missing. nb, nb_r: the next boot as
+ * next_boot_read gave it, and what it returned. Returns 0 or an exit code
+ * (reported).
  */
-static int kernel_args_plan(struct context *ctx, const struct claim_setup *s, struct genfile *files, int *n)
+static int kernel_args_plan(struct context *ctx, const struct claim_setup *s, const struct next_boot *nb,
+			    int nb_r, struct genfile *files, int *n)
 {
 	struct iommu_args args;
 	const char *required = args.all;
+	enum kernel_args_way way;
 	int r;
 
 	iommu_args_of_root(&ctx->root, s->m.groups.iommu, &args);
 	*n = 0;
-	if (!sysroot_exists(&ctx->root, "etc/default/grub")) {
-		struct next_boot nb;
+	way = kernel_args_way(&ctx->root, nb, nb_r);
+	if (way != KARGS_GRUB_DROPIN) {
 		char missing[128];
 		int code = 0;
 
-		r = next_boot_read(&ctx->root, &nb);
-		kernel_args_missing(r == 0 ? nb.cmdline : "", required, missing, sizeof(missing));
-		if (r == 0 && (nb.loader == BOOT_BLS || nb.loader == BOOT_KERNEL_INSTALL)) {
-			code = kernel_cmdline_args_plan(ctx, s, required, &nb, files, n);
-		} else if (r < 0 && r != -ENOENT && s->cfg.n) {
-			ERR("%s: cannot read the next boot's command line: %s", nb.source, sysroot_strerror(r));
-			code = exit_code_for(r);
-		} else if (r < 0 && s->cfg.n) {
+		kernel_args_missing(nb_r == 0 ? nb->cmdline : "", required, missing, sizeof(missing));
+		if (way == KARGS_KERNEL_INSTALL) {
+			code = kernel_cmdline_args_plan(ctx, s, required, nb, files, n);
+		} else if (nb_r == 0 && missing[0] && s->cfg.n) {
+			/* A grub.cfg without /etc/default/grub: no drop-in would reach it. */
+			ERR("the next boot (%s) lacks %s, and there is no /etc/default/grub for a drop-in: add '%s' to the boot loader's kernel command line",
+			    nb->source, missing, required);
+			code = EXIT_CHECK_FAILED;
+		} else if (nb_r < 0 && nb_r != -ENOENT && s->cfg.n) {
+			ERR("%s: cannot read the next boot's command line: %s", nb->source, sysroot_strerror(nb_r));
+			code = exit_code_for(nb_r);
+		} else if (nb_r < 0 && s->cfg.n) {
 			ERR("no GRUB (/etc/default/grub), Boot Loader Specification entries or /etc/kernel/cmdline found: add '%s' to the boot loader's kernel command line",
 			    required);
 			code = EXIT_CHECK_FAILED;
 		}
-		if (!code && r == 0 && !missing[0] && s->cfg.n)
-			INF("the next boot (%s) has %s", nb.source, required);
-		next_boot_free(&nb);
+		if (!code && nb_r == 0 && !missing[0] && s->cfg.n)
+			INF("the next boot (%s) has %s", nb->source, required);
 		return code;
 	}
 	files[0].path = GRUB_DROPIN;
@@ -305,12 +312,14 @@ static int kernel_args_plan(struct context *ctx, const struct claim_setup *s, st
  * initramfs and copy the kernel); when the next boot's entry lacks the
  * arguments it says the exact command, also into cmd (size bytes; "" when
  * none is needed), for --json (an entry kernel-install did not write: what
- * to add to it, exit 1). Returns 0 or an exit code.
+ * to add to it, exit 1). nb, nb_r: as for kernel_args_plan (the entries
+ * are not apply's to write: what was read before /etc/kernel/cmdline was
+ * is what kernel-install would write again). Returns 0 or an exit code.
  */
-static int kernel_cmdline_advice(struct context *ctx, const struct claim_setup *s, char *cmd, size_t size)
+static int kernel_cmdline_advice(struct context *ctx, const struct claim_setup *s, const struct next_boot *nb,
+				 int nb_r, char *cmd, size_t size)
 {
 	struct iommu_args args;
-	struct next_boot nb;
 	char missing[128] = "", image[320];
 	int code = 0;
 
@@ -318,42 +327,43 @@ static int kernel_cmdline_advice(struct context *ctx, const struct claim_setup *
 	if (!s->cfg.n)
 		return 0;
 	iommu_args_of_root(&ctx->root, s->m.groups.iommu, &args);
-	if (next_boot_read(&ctx->root, &nb) == 0 && nb.loader == BOOT_BLS &&
-	    kernel_args_missing(nb.cmdline, args.all, missing, sizeof(missing))) {
-		if (!nb.kver[0]) {
+	if (nb_r == 0 && nb->loader == BOOT_BLS &&
+	    kernel_args_missing(nb->cmdline, args.all, missing, sizeof(missing))) {
+		if (!nb->kver[0]) {
 			/* kernel-install writes "version" into every entry it makes. */
 			ERR("the next boot's entry (%s) lacks %s and was not written by kernel-install (no usable version line): add them to its options line",
-			    nb.source, missing);
+			    nb->source, missing);
 			code = EXIT_CHECK_FAILED;
 		} else {
-			snprintf(cmd, size, "kernel-install add %s %s", nb.kver,
-				 kernel_image_for(&ctx->root, nb.kver, image, sizeof(image)));
+			snprintf(cmd, size, "kernel-install add %s %s", nb->kver,
+				 kernel_image_for(&ctx->root, nb->kver, image, sizeof(image)));
 			if (!ctx->json)
 				printf("the next boot's entry (%s) lacks %s: run '%s'%s to write it again with kernel-install's command line\n",
-				       nb.source, missing, cmd, streq(ctx->root_path, "/") ? "" : " in the root");
+				       nb->source, missing, cmd, streq(ctx->root_path, "/") ? "" : " in the root");
 		}
 	}
-	next_boot_free(&nb);
 	return code;
 }
 
-/* Make grub.cfg take the drop-in: run the update on "/", say it under --root. */
-static int kernel_args_commit(struct context *ctx, const struct genfile *dropin)
+/*
+ * Make grub.cfg take the drop-in: run the update on "/", say it under
+ * --root. nb, nb_r: as for kernel_args_plan, read before the drop-in was
+ * written; when the drop-in did not change, GRUB's settings are what they
+ * were then, and when it did, the update runs whatever they hold.
+ */
+static int kernel_args_commit(struct context *ctx, const struct genfile *dropin, const struct next_boot *nb,
+			      int nb_r)
 {
 	const char *update = grub_update_command(&ctx->root);
-	struct next_boot nb;
 	char missing[128] = "";
-	int r, status;
+	int status;
 	pid_t pid;
 
 	if (!sysroot_exists(&ctx->root, "etc/default/grub"))
 		return 0;
-	r = next_boot_read(&ctx->root, &nb);
-	if (r == 0 && nb.pending) {
-		kernel_args_missing(nb.cmdline, nb.pending, missing, sizeof(missing));
-	}
-	next_boot_free(&nb);
-	if (!genfile_changed(dropin) && r == 0 && !missing[0])
+	if (nb_r == 0 && nb->pending)
+		kernel_args_missing(nb->cmdline, nb->pending, missing, sizeof(missing));
+	if (!genfile_changed(dropin) && nb_r == 0 && !missing[0])
 		return 0;
 	if (!streq(ctx->root_path, "/")) {
 		if (!ctx->json)
@@ -417,6 +427,12 @@ static int run_apply(struct context *ctx, int argc, char **argv)
 	int n_files = 2, n_kargs = 0, kargs_code = 0;
 	char next_boot_cmd[512] = "";	/* kernel-install add ..., for the next boot's entry */
 	char missing[128], where[256];
+	/*
+	 * The next boot, read once: where missing arguments go, and for
+	 * --kernel-args the plan, the entry's advice and GRUB's update.
+	 */
+	struct next_boot nb = { 0 };
+	int nb_r = -ENOENT;
 	struct artifacts a = { 0 };
 	struct claim_setup s;
 	_cleanup_free_ char *pending_set = NULL;
@@ -457,15 +473,16 @@ static int run_apply(struct context *ctx, int argc, char **argv)
 	}
 	files[0].want = a.modprobe ? strdup(a.modprobe) : NULL;
 	files[1].want = a.udev ? strdup(a.udev) : NULL;
+	nb_r = next_boot_read(&ctx->root, &nb);
 	if (kargs) {
-		code = kernel_args_plan(ctx, &s, &files[2], &n_kargs);
+		code = kernel_args_plan(ctx, &s, &nb, nb_r, &files[2], &n_kargs);
 		if (code)
 			goto out;
 		n_files += n_kargs;
 	}
 	/* --json reports the command with the rest; the text says it after the files. */
 	if (kargs && n_kargs == 2 && ctx->json)
-		kargs_code = kernel_cmdline_advice(ctx, &s, next_boot_cmd, sizeof(next_boot_cmd));
+		kargs_code = kernel_cmdline_advice(ctx, &s, &nb, nb_r, next_boot_cmd, sizeof(next_boot_cmd));
 	r = read_files(&ctx->root, files, n_files);
 	if (r < 0) {
 		int e = errno;
@@ -491,7 +508,7 @@ static int run_apply(struct context *ctx, int argc, char **argv)
 		goto out;
 	}
 	report_findings(&s.res);
-	kernel_args_advice(&ctx->root, s.m.groups.iommu, missing, sizeof(missing), where, sizeof(where));
+	kernel_args_advice(&ctx->root, s.m.groups.iommu, &nb, nb_r, missing, sizeof(missing), where, sizeof(where));
 
 	if (check) {
 		if (ctx->json)
@@ -585,9 +602,10 @@ static int run_apply(struct context *ctx, int argc, char **argv)
 			    d->name, d->driver, d->name);
 	}
 	if (kargs && code == 0 && n_kargs == 1)
-		code = kernel_args_commit(ctx, &files[2]);
+		code = kernel_args_commit(ctx, &files[2], &nb, nb_r);
 	else if (kargs && code == 0 && n_kargs == 2)
-		code = ctx->json ? kargs_code : kernel_cmdline_advice(ctx, &s, next_boot_cmd, sizeof(next_boot_cmd));
+		code = ctx->json ? kargs_code :
+				   kernel_cmdline_advice(ctx, &s, &nb, nb_r, next_boot_cmd, sizeof(next_boot_cmd));
 	else if (missing[0] && s.cfg.n && !kargs)
 		WRN("kernel arguments missing: %s; %s", missing, where);
 
@@ -640,6 +658,7 @@ static int run_apply(struct context *ctx, int argc, char **argv)
 	}
 out:
 	lock_release(lock);
+	next_boot_free(&nb);
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++)
 		genfile_free(&files[i]);
 	artifacts_free(&a);

@@ -2,7 +2,7 @@
 #include <stdio.h>
 
 #include "iommuargs.h"
-#include "nextboot.h"
+#include "cmdwords.h"
 
 void iommu_args_for(enum cpu_vendor vendor, bool iommu_on_now, const char *running_cmdline,
 		    struct iommu_args *out)

@@ -4,54 +4,11 @@
 #include <string.h>
 
 #include "bootargs.h"
+#include "cmdwords.h"
 #include "genfile.h"
 #include "kernelcmdline.h"
 #include "macro.h"
 #include "strbuf.h"
-
-/*
- * text as kernel-install reads a cmdline file (tr -s "$IFS" ' '): words
- * separated by one space, into *out (malloc'd). fallback: drop BOOT_IMAGE=
- * and initrd=, which the boot loader adds (90-loaderentry.install does the
- * same with /proc/cmdline). size: text's length as read. -EINVAL for a NUL
- * or a byte that is neither printable ASCII nor IFS, or a line longer than
- * KERNEL_CMDLINE_MAX; -ENOMEM.
- */
-static int normalize(const char *text, size_t size, bool fallback, char **out)
-{
-	struct strbuf b = { 0 };
-
-	/* A NUL inside would end the line early here, not for kernel-install's shell. */
-	if (strlen(text) != size)
-		return -EINVAL;
-
-	for (const char *p = text; *p;) {
-		size_t len;
-
-		p += strspn(p, " \t\n");
-		len = strcspn(p, " \t\n");
-		if (!len)
-			break;
-		for (size_t i = 0; i < len; i++) {
-			if ((unsigned char)p[i] < 0x21 || (unsigned char)p[i] > 0x7e) {
-				free(strbuf_take(&b));
-				return -EINVAL;
-			}
-		}
-		if (!fallback || (strncmp(p, "BOOT_IMAGE=", 11) && strncmp(p, "initrd=", 7))) {
-			if (b.len)
-				strbuf_adds(&b, " ");
-			strbuf_add(&b, p, len);
-		}
-		p += len;
-		if (b.len > KERNEL_CMDLINE_MAX) {
-			free(strbuf_take(&b));
-			return -EINVAL;
-		}
-	}
-	*out = strbuf_take(&b);
-	return *out ? 0 : -ENOMEM;
-}
 
 /* The value of the record's line starting with key ("base ", "cmdline "), malloc'd; NULL if none. */
 static char *record_field(const char *record, const char *key)
@@ -79,28 +36,31 @@ bool kernel_cmdline_is_ours(const char *cmdline, const char *record)
 }
 
 /*
- * The line to start from, normalized into *base: /usr/lib/kernel/cmdline
- * (the vendor's, which kernel-install takes before /proc/cmdline); else the
- * next boot's entry (entry_options, NULL when the next boot is not a BLS
- * entry), not the running command line, so that a one-off argument of this
- * boot (nomodeset, rd.break, systemd.unit=) is not kept for every kernel;
- * else /proc/cmdline without BOOT_IMAGE= and initrd=.
+ * The line to start from, its words into *base (malloc'd): the record's
+ * base while etc/kernel/cmdline is ours (recorded, else NULL), so that the
+ * line stays what it was started from; else what kernel-install takes
+ * without etc/kernel/cmdline (kernel_install_cmdline: the vendor's
+ * /usr/lib/kernel/cmdline, then the next boot's entry, entry_options, NULL
+ * when the next boot is not a BLS entry, not the running command line, so
+ * that a one-off argument of this boot (nomodeset, rd.break, systemd.unit=)
+ * is not kept for every kernel; else /proc/cmdline without BOOT_IMAGE= and
+ * initrd=). -EINVAL for a NUL or a byte that is neither printable ASCII nor
+ * white space, or a line longer than KERNEL_CMDLINE_MAX; -ENOENT, other
+ * -errno as kernel_install_cmdline; -ENOMEM.
  */
-static int start_line(const struct sysroot *root, const char *entry_options, char **base)
+static int start_line(const struct sysroot *root, const char *recorded, const char *entry_options,
+		      char **base)
 {
-	_cleanup_free_ char *text = NULL;
-	int r = sysroot_read_all(root, "usr/lib/kernel/cmdline", &text);
+	int r = recorded ? cmdline_words_join(recorded, CMDLINE_WORDS_PRINTABLE, base) :
+			   kernel_install_cmdline(root, KI_FROM_VENDOR, KI_FROM_PROC, entry_options,
+						  CMDLINE_WORDS_PRINTABLE, base, NULL);
 
-	if (r >= 0)
-		return normalize(text, (size_t)r, false, base);
-	if (r != -ENOENT)
-		return r;
-	if (entry_options)
-		return normalize(entry_options, strlen(entry_options), true, base);
-	r = sysroot_read_all(root, "proc/cmdline", &text);
-	if (r < 0)
-		return r;
-	return normalize(text, (size_t)r, true, base);
+	if (r == 0 && strlen(*base) > KERNEL_CMDLINE_MAX) {
+		free(*base);
+		*base = NULL;
+		return -EINVAL;
+	}
+	return r;
 }
 
 /*
@@ -146,8 +106,7 @@ int kernel_cmdline_plan(const struct sysroot *root, const char *required, const 
 	if (!required || !*required)
 		return 0;
 	recorded = ours ? record_field(have_record, "base ") : NULL;
-	r = recorded ? normalize(recorded, strlen(recorded), false, &base) :
-		       start_line(root, entry_options, &base);
+	r = start_line(root, recorded, entry_options, &base);
 	if (r < 0)
 		return r;
 	n = kernel_args_missing(base, required, missing, sizeof(missing));

@@ -3,8 +3,8 @@
  * The next boot's kernel command line for the readiness check, in the terms
  * its advice needs (where arguments go, what makes them take effect): an
  * adapter over bootargs.c's reader (grub.cfg's default entry, BLS entries,
- * /etc/kernel/cmdline; GRUB's own settings when there is no grub.cfg yet),
- * plus the command-line word helpers the readiness items use.
+ * /etc/kernel/cmdline; GRUB's own settings when there is no grub.cfg yet).
+ * The words of a command line (cmdline_has, ...) are cmdwords.h's.
  */
 #pragma once
 
@@ -35,8 +35,3 @@ struct nextboot {
  */
 int nextboot_read(const struct sysroot *root, struct nextboot *nb);
 void nextboot_free(struct nextboot *nb);
-
-/* Whether the command line holds the word ARG ("intel_iommu=on"), or a word starting with ARG when it ends in '='. */
-bool cmdline_has(const char *cmdline, const char *arg);
-/* The value of the first word NAME=VALUE into buf ("" when absent); returns buf. */
-const char *cmdline_value(const char *cmdline, const char *name, char *buf, size_t size);

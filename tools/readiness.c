@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "bootargs.h"
+#include "cmdwords.h"
 #include "iommuargs.h"
 #include "kmodinfo.h"
 #include "macro.h"

@@ -166,6 +166,16 @@ EOF
 	assert_output "iommu-next-boot: the next boot's command line (/etc/kernel/cmdline) lacks intel_iommu=on: the IOMMU will be off after a reboot although it is on now; fix: add intel_iommu=on iommu=pt to /etc/kernel/cmdline, run kernel-install add (or reinstall the kernel) and reboot"
 }
 
+@test "kernel-args: words after -- go to init: the next boot lacks them, and an administrator's file is told so" {
+	mkdir -p "$ROOT/etc/kernel"
+	echo "root=UUID=3c1e ro quiet -- intel_iommu=on iommu=pt" >"$ROOT/etc/kernel/cmdline"
+	verify_kargs
+	assert_output "iommu-next-boot: the next boot's command line (/etc/kernel/cmdline) lacks intel_iommu=on: the IOMMU will be off after a reboot although it is on now; fix: add intel_iommu=on iommu=pt to /etc/kernel/cmdline, run kernel-install add (or reinstall the kernel) and reboot"
+	run --separate-stderr vc apply --kernel-args
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "vfio-claim: /etc/kernel/cmdline lacks intel_iommu=on iommu=pt; it was not written by vfio-claim, which does not edit it: add them there, then write the next boot's entry again (kernel-install add); nothing was changed" ]
+}
+
 @test "kernel-args: the running kernel lacks them, the next boot has them" {
 	echo "BOOT_IMAGE=/boot/vmlinuz-$KVER root=UUID=3c1e ro quiet" >"$ROOT/proc/cmdline"
 	mkdir -p "$ROOT/etc/kernel"
@@ -307,4 +317,27 @@ bls_root() {
 	[ "$status" -eq 1 ]
 	[ "$stderr" = "vfio-claim: the command line to start /etc/kernel/cmdline from (/usr/lib/kernel/cmdline, the next boot's entry, /proc/cmdline or /var/lib/vfio-claim/kernel-cmdline) would be too long for the kernel with the arguments; write /etc/kernel/cmdline by hand with 'intel_iommu=on iommu=pt'" ]
 	[ ! -e "$ROOT/etc/kernel/cmdline" ]
+}
+
+@test "kernel-args: a grub.cfg without /etc/default/grub, or empty BLS entries: apply --kernel-args says what to add, and apply's advice names no other way" {
+	write_grub_cfg "quiet"
+	before=$(tree_state "$ROOT")
+	run --separate-stderr vc apply --kernel-args
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "vfio-claim: the next boot (/boot/grub/grub.cfg, default entry 'Debian GNU/Linux') lacks intel_iommu=on iommu=pt, and there is no /etc/default/grub for a drop-in: add 'intel_iommu=on iommu=pt' to the boot loader's kernel command line" ]
+	[ "$(tree_state "$ROOT")" = "$before" ]
+	# The running kernel lacks iommu=pt: apply says where it goes, the way --kernel-args would.
+	sed -i 's/ iommu=pt//' "$ROOT/proc/cmdline"
+	mkdir -p "$ROOT/etc/kernel" && echo "root=UUID=3c1e ro" >"$ROOT/etc/kernel/cmdline"
+	run --separate-stderr vc apply
+	assert_success
+	[ "$stderr" = "vfio-claim: warning: kernel arguments missing: iommu=pt; add them to the boot loader's kernel command line" ]
+	rm -r "$ROOT/boot/grub" "$ROOT/etc/kernel"
+	mkdir -p "$ROOT/boot/loader/entries"
+	run --separate-stderr vc apply
+	assert_success
+	[ "$stderr" = "vfio-claim: warning: kernel arguments missing: iommu=pt; add them to the boot loader's kernel command line" ]
+	run --separate-stderr vc apply --kernel-args
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "vfio-claim: no GRUB (/etc/default/grub), Boot Loader Specification entries or /etc/kernel/cmdline found: add 'intel_iommu=on iommu=pt' to the boot loader's kernel command line" ]
 }

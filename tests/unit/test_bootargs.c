@@ -19,5 +19,11 @@ int main(void)
 	/* A word that does not fit is still missing: never "nothing to add". */
 	CHECK(kernel_args_missing("ro", "intel_iommu=on", tiny, sizeof(tiny)) == 1, "too long for out");
 	CHECK(!strcmp(tiny, ""), "tiny '%s'", tiny);
+	/* Words after "--" go to init: they are missing for the kernel, and never asked for. */
+	CHECK(kernel_args_missing("ro -- intel_iommu=on iommu=pt", "intel_iommu=on iommu=pt", out, sizeof(out)) == 2,
+	      "after --");
+	CHECK(!strcmp(out, "intel_iommu=on iommu=pt"), "out '%s'", out);
+	CHECK(kernel_args_missing("ro iommu=pt -- single", "iommu=pt -- single", out, sizeof(out)) == 0,
+	      "init's words are not compared");
 	return unit_summary("bootargs");
 }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* nextboot: the next boot's command line from GRUB's files or /etc/kernel/cmdline; cmdline words. */
+/* nextboot: the next boot's command line from GRUB's files, BLS entries or /etc/kernel/cmdline (cmdline words: test_cmdwords). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,20 +44,9 @@ static void check_next(const char *want, int want_err)
 
 int main(void)
 {
-	char buf[64];
-
 	snprintf(top, sizeof(top), "/tmp/test_nextboot.XXXXXX");
 	if (!mkdtemp(top))
 		return 2;
-
-	/* Words, not substrings; a trailing '=' matches any value. */
-	CHECK(cmdline_has("ro quiet intel_iommu=on", "intel_iommu=on"), "last word");
-	CHECK(!cmdline_has("ro xintel_iommu=on", "intel_iommu=on"), "inside a word");
-	CHECK(!cmdline_has("ro intel_iommu=onx", "intel_iommu=on"), "a longer word");
-	CHECK(cmdline_has("pcie_acs_override=downstream ro", "pcie_acs_override="), "prefix");
-	CHECK(!strcmp(cmdline_value("a pcie_acs_override=downstream,multifunction b", "pcie_acs_override",
-				    buf, sizeof(buf)), "downstream,multifunction"), "value '%s'", buf);
-	CHECK(!strcmp(cmdline_value("a b", "x", buf, sizeof(buf)), ""), "no value");
 
 	check_next(NULL, -ENOENT);
 	put("etc/kernel/cmdline", "root=/dev/sda1  ro\tquiet\n");
@@ -72,6 +61,22 @@ int main(void)
 	check_next("intel_iommu=on iommu=pt quiet splash", 0);
 	put("etc/default/grub.d/40-single.cfg", "GRUB_CMDLINE_LINUX_DEFAULT='$GRUB_CMDLINE_LINUX_DEFAULT' # literal\n");
 	check_next("intel_iommu=on iommu=pt $GRUB_CMDLINE_LINUX_DEFAULT", 0);
+
+	/*
+	 * A BLS entry's options line with no words: nothing, never the line
+	 * after it, nor the bytes after the file when it is the last line.
+	 */
+	{
+		char cmd[300];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s/etc'", top);
+		if (system(cmd) != 0)
+			abort();
+	}
+	put("boot/loader/entries/a.conf", "title A\noptions\nlinux /vmlinuz-6.1\noptions root=/dev/sda1\n");
+	check_next("root=/dev/sda1", 0);
+	put("boot/loader/entries/a.conf", "title A\noptions root=/dev/sda1\noptions");
+	check_next("root=/dev/sda1", 0);
 
 	{
 		char cmd[300];
