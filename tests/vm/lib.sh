@@ -17,6 +17,13 @@ vm_die() {
 	exit 1
 }
 
+# vm_disk_report DIR: how much DIR takes and how much is left on its
+# filesystem, on stderr. The guests' disks are large; a run that fills the
+# machine's disk makes QEMU pause a guest (ENOSPC), which then times out.
+vm_disk_report() {
+	vm_log "disk: $1 takes $(du -sh "$1" 2>/dev/null | cut -f1), $(df -h --output=avail "$1" | tail -1 | tr -d ' ') free"
+}
+
 # Run a step and say how long it took, on stderr.
 vm_timed() {
 	_what=$1

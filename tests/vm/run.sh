@@ -59,4 +59,5 @@ rc=0
 # shellcheck disable=SC2086
 python3 "$VM_DIR/vmtest.py" --jobs "$jobs" "$@" $scenarios || rc=$?
 vm_log "boots ($(($(date +%s) - t2))s), total $(($(date +%s) - t0))s"
+vm_disk_report "$VM_BUILD"
 exit $rc
