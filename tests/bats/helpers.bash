@@ -18,6 +18,22 @@ VC="${VFIO_CLAIM:-$TOP/build/vfio-claim}"
 FIXTURES="$TOP/tests/fixtures"
 EXPECTED="$TOP/tests/expected"
 
+# python3 is the interpreter that python3 on PATH starts, looked up once per
+# bats run: through a version manager's shim (pyenv's) each call would cost
+# most of a second, and the suites call it after every test.
+if [ -n "${BATS_RUN_TMPDIR:-}" ] && [ -s "$BATS_RUN_TMPDIR/python3" ]; then
+	read -r PYTHON3 <"$BATS_RUN_TMPDIR/python3"
+else
+	PYTHON3=$(command python3 -c 'import sys; print(sys.executable)')
+	if [ -n "${BATS_RUN_TMPDIR:-}" ]; then
+		echo "$PYTHON3" >"$BATS_RUN_TMPDIR/python3.$$"
+		mv "$BATS_RUN_TMPDIR/python3.$$" "$BATS_RUN_TMPDIR/python3"
+	fi
+fi
+python3() {
+	"$PYTHON3" "$@"
+}
+
 # Compare $output (stdout of the last `run`) with tests/expected/$1.
 # UPDATE_EXPECTED=1 writes the file instead, for reviewing with git diff.
 assert_expected() {
@@ -54,7 +70,7 @@ check_generated_files() {
 	mapfile -d '' files < <(find "$BATS_TEST_TMPDIR" ${BATS_FILE_TMPDIR:+"$BATS_FILE_TMPDIR"} \
 		\( -path '*/etc/udev/rules.d/*vfio-claim*.rules' -o -path '*/etc/modprobe.d/vfio-claim*.conf' \) \
 		-type f -print0 2>/dev/null)
-	[ "${#files[@]}" -eq 0 ] || "$TOP/tests/syntax/check-generated.py" --generated-only "${files[@]}"
+	[ "${#files[@]}" -eq 0 ] || python3 "$TOP/tests/syntax/check-generated.py" --generated-only "${files[@]}"
 }
 
 teardown() {
