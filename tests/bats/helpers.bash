@@ -101,13 +101,21 @@ vc_mock() {
 		VFIO_CLAIM_MOCK_LOG="$BATS_TEST_TMPDIR/writes.log" "$VC" --root "$ROOT" "$@"
 }
 
-# For the table suites (bad-inputs, hostile-inject), from setup_file: one X399
-# copy with a fake /lib/modules for $KVER in $BATS_FILE_TMPDIR/x399 (depmod is
-# slow), which row_root copies per row.
+# From setup_file: one X399 copy with a fake /lib/modules for $KVER in
+# $BATS_FILE_TMPDIR/x399, which row_root (the table suites, bad-inputs and
+# hostile-inject) copies per row and x399_root per test.
 x399_template() {
 	cp -a "$FIXTURES/x399" "$BATS_FILE_TMPDIR/x399"
 	"$TOP/tests/modules/mkmodules.sh" "$BATS_FILE_TMPDIR/x399" "$KVER"
 	mkdir -p "$BATS_FILE_TMPDIR/x399/etc/modprobe.d"
+}
+
+# x399_root: $ROOT, a fresh copy of the template x399_template made in
+# setup_file; for suites whose every test starts from X399 with its modules.
+x399_root() {
+	ROOT="$BATS_TEST_TMPDIR/root"
+	rm -rf "$ROOT"
+	cp -a "$BATS_FILE_TMPDIR/x399" "$ROOT"
 }
 
 # split_row "NAME ;; SETUP ;; ARGUMENTS": sets ROW_NAME, ROW_SETUP, ROW_ARGS.
