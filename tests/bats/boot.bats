@@ -8,9 +8,12 @@ load helpers
 
 KVER=6.1.0-99-amd64
 
+setup_file() {
+	x399_template
+}
+
 setup() {
-	ROOT=$(copy_fixture x399)
-	"$TOP/tests/modules/mkmodules.sh" "$ROOT" "$KVER"
+	x399_root
 	mkdir -p "$ROOT/etc/modprobe.d" "$ROOT/etc/udev/rules.d"
 	export VFIO_CLAIM_LOCK_TIMEOUT=1
 }

@@ -149,7 +149,7 @@ OUT
 		'ACTION!="add|remove", IMPORT{db}="VFIO_CLAIM_REFUSED"' >"$d/59-vfio-claim-claims.rules"
 	printf '%s\n' 'options vfio_claim slots=0000:0a:00.0@10de:1c03 ids=10de:1c03,$(reboot)' \
 		'install vfio_claim /bin/sh -c evil' 'softdep e1000e pre: vfio_claim' 'evil' >"$d/vfio-claim-claims.conf"
-	run "$TOP/tests/syntax/check-generated.py" "$d/59-vfio-claim-claims.rules" "$d/vfio-claim-claims.conf"
+	run python3 "$TOP/tests/syntax/check-generated.py" "$d/59-vfio-claim-claims.rules" "$d/vfio-claim-claims.conf"
 	assert_failure
 	output=${output//$d/DIR}
 	assert_output - <<'OUT'
@@ -179,7 +179,7 @@ OUT
 KERNEL=="16", OWNER="alice", GROUP="kvm", MODE="0660"
 options vfio_claim slots=0000:0a:00.0@10de:1c03,0000:0a:00.1@10de:10f1
 OUT
-	run "$TOP/tests/syntax/check-generated.py" "$root/etc/udev/rules.d/59-vfio-claim-claims.rules" "$root/etc/modprobe.d/vfio-claim-claims.conf"
+	run python3 "$TOP/tests/syntax/check-generated.py" "$root/etc/udev/rules.d/59-vfio-claim-claims.rules" "$root/etc/modprobe.d/vfio-claim-claims.conf"
 	assert_success
 }
 

@@ -11,9 +11,12 @@ load helpers
 KVER=6.1.0-99-amd64
 MKNEWC="$BATS_TEST_DIRNAME/mknewc.py"
 
+setup_file() {
+	x399_template
+}
+
 setup() {
-	ROOT=$(copy_fixture x399)
-	"$TOP/tests/modules/mkmodules.sh" "$ROOT" "$KVER"
+	x399_root
 	mkdir -p "$ROOT/etc/modprobe.d" "$ROOT/etc/udev/rules.d" "$ROOT/boot"
 	export VFIO_CLAIM_LOCK_TIMEOUT=1
 }

@@ -9,9 +9,11 @@ load helpers
 
 KVER=6.1.0-99-amd64
 
-setup() {
-	ROOT=$(copy_fixture x399)
-	"$TOP/tests/modules/mkmodules.sh" "$ROOT" "$KVER"
+# Every test starts from one tree, made once (setup_file) and copied: X399
+# with its modules and the GPU's group claimed and applied.
+setup_file() {
+	x399_template
+	ROOT="$BATS_FILE_TMPDIR/x399"
 	mkdir -p "$ROOT/etc/modprobe.d" "$ROOT/etc/udev/rules.d" "$ROOT/etc/default"
 	export VFIO_CLAIM_LOCK_TIMEOUT=1
 	# An Intel machine whose running kernel has the arguments: the question is
@@ -20,6 +22,11 @@ setup() {
 	echo "BOOT_IMAGE=/boot/vmlinuz-$KVER root=UUID=3c1e ro quiet intel_iommu=on iommu=pt" >"$ROOT/proc/cmdline"
 	"$VC" --root "$ROOT" add 0a:00.0 --group >/dev/null
 	"$VC" --root "$ROOT" apply >/dev/null
+}
+
+setup() {
+	x399_root
+	export VFIO_CLAIM_LOCK_TIMEOUT=1
 }
 
 vc() {

@@ -8,10 +8,16 @@ load helpers
 
 KVER=6.1.0-99-amd64
 
-# vc and vc_mock (the fake kernel) run on $ROOT (helpers.bash).
+setup_file() {
+	x399_template
+}
+
+# vc and vc_mock (the fake kernel) run on $ROOT (helpers.bash): what
+# setup_root x399 makes, copied from the template.
 setup() {
-	setup_root x399
-	mkdir -p "$ROOT/etc/default"
+	x399_root
+	mkdir -p "$ROOT/etc/modprobe.d" "$ROOT/etc/udev/rules.d" "$ROOT/etc/default"
+	export VFIO_CLAIM_LOCK_TIMEOUT=1
 	echo 'GRUB_CMDLINE_LINUX_DEFAULT="quiet"' >"$ROOT/etc/default/grub"
 }
 
