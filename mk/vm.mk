@@ -12,7 +12,8 @@
 # vm-flow (mk/vm-flow.mk) runs after vm: it seeds its guest root from vm's,
 # and copies vm's k/KVER and kd/KVER when the inputs are the same; its
 # scenarios 1-8 run on 6.1 and 7.x only, 11 (dracut) on 6.1 and 6.12.
-CHECKS += vm vm-flow
+# vm-fleet (mk/fleet.mk) runs last: its guest disk starts from vm's 6.1 root.
+CHECKS += vm vm-flow vm-fleet
 DEP_GROUPS += vm
 
 # The dracut guest's a-dracut, b-dracut and c-dracut boot 6.1 and 6.12 only
