@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Shared by the VM harness scripts: paths and small helpers. Sourced, not run.
 
-VM_TOP=$(cd "$(dirname "$0")/../.." && pwd)
+# The project's top: a script in tests/vm/ is two levels below it; one
+# deeper (tests/vm/flow/, tests/vm/fleet/) sets VM_TOP before sourcing.
+VM_TOP=${VM_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 # shellcheck disable=SC2034 # used by the scripts that source this
 VM_DIR="$VM_TOP/tests/vm"
 VM_BUILD="${VM_BUILD:-$VM_TOP/build/vm}"
@@ -52,6 +54,70 @@ vm_apt_install() {
 
 vm_installed() {
 	[ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = installed ]
+}
+
+# vm_in_root ROOT CMD...: CMD in a chroot of ROOT, in a private mount
+# namespace with /proc, /sys and /dev, so that they go away with it.
+vm_in_root() {
+	_r=$1
+	shift
+	# shellcheck disable=SC2016 # expanded by the inner sh
+	unshare --mount --propagation private sh -c '
+		r=$1; shift
+		mount -t proc proc "$r/proc" &&
+		mount -t sysfs sysfs "$r/sys" &&
+		mount --bind /dev "$r/dev" &&
+		chroot "$r" "$@"' sh "$_r" "$@"
+}
+
+# vm_debs: the two Debian packages every guest gets, as `make deb` builds
+# them from the tracked files as they are now, shared by the VM trees
+# (build/vm, build/vm-flow, build/vm-fleet) in VM_DEB_DIR: built again only
+# when a file that goes into them changed (the tracked files outside tests/
+# and build/, hashed into VM_DEB_DIR/src-hash), one build at a time (a
+# lock beside the directory). Sets vm_deb_tool and vm_deb_dkms to the two
+# files; dies when make deb fails.
+VM_DEB_DIR=${VM_DEB_DIR:-$VM_TOP/build/vm-deb}
+vm_debs() {
+	mkdir -p "$(dirname "$VM_DEB_DIR")" "$VM_LOGS"
+	(
+		flock 9
+		_src=$(cd "$VM_TOP" && git ls-files -z 2>/dev/null | grep -zv -e '^tests/' -e '^build/' |
+			xargs -0 -r sha256sum | sha256sum | cut -d' ' -f1)
+		if [ "$(cat "$VM_DEB_DIR/src-hash" 2>/dev/null)" = "$_src" ] &&
+			ls "$VM_DEB_DIR"/vfio-claim-dkms_*_all.deb >/dev/null 2>&1; then
+			exit 0
+		fi
+		_t=$(date +%s)
+		make -C "$VM_TOP" --no-print-directory deb DEB_DIR="$VM_DEB_DIR" >"$VM_LOGS/make-deb.log" 2>&1 ||
+			exit 1
+		echo "$_src" >"$VM_DEB_DIR/src-hash"
+		vm_log "make deb: $(($(date +%s) - _t))s ($VM_DEB_DIR)"
+	) 9>"$VM_DEB_DIR.lock" || vm_die "make deb failed (log: $VM_LOGS/make-deb.log)"
+	for vm_deb_tool in "$VM_DEB_DIR"/vfio-claim_*.deb; do break; done
+	for vm_deb_dkms in "$VM_DEB_DIR"/vfio-claim-dkms_*_all.deb; do break; done
+	if [ ! -e "$vm_deb_tool" ] || [ ! -e "$vm_deb_dkms" ]; then
+		vm_die "make deb left no vfio-claim and vfio-claim-dkms package in $VM_DEB_DIR"
+	fi
+}
+
+# vm_dpkg_install LOG ROOT DEB...: dpkg -i of the .deb files in a chroot
+# of ROOT (vm_in_root), as apt does for `apt install ./x.deb` once the
+# dependencies are there: the maintainer scripts and the triggers
+# (update-initramfs) run. The dependencies must be in ROOT already (no
+# archive is reached). Output appended to LOG; dies when dpkg fails.
+vm_dpkg_install() {
+	_log=$1 _r=$2
+	shift 2
+	rm -rf "$_r/tmp/vm-debs"
+	mkdir -p "$_r/tmp/vm-debs"
+	cp "$@" "$_r/tmp/vm-debs/"
+	# shellcheck disable=SC2016 # expanded by the inner sh
+	vm_in_root "$_r" sh -c 'DEBIAN_FRONTEND=noninteractive dpkg -i /tmp/vm-debs/*.deb' >>"$_log" 2>&1 || {
+		tail -20 "$_log" >&2
+		vm_die "dpkg -i $* in $_r failed (log: $_log)"
+	}
+	rm -rf "$_r/tmp/vm-debs"
 }
 
 # vm_kernel_files KVER: where a kernel's files are. Sets vm_vmlinuz,

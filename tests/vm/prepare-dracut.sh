@@ -54,25 +54,11 @@ fetch_debs() {
 	touch "$debs/.done"
 }
 
-# chroot ROOT CMD...: in a private mount namespace with /proc, /sys and
-# /dev, so that they go away with it.
-in_root() {
-	r=$1
-	shift
-	# shellcheck disable=SC2016 # expanded by the inner sh
-	unshare --mount --propagation private sh -c '
-		r=$1; shift
-		mount -t proc proc "$r/proc" &&
-		mount -t sysfs sysfs "$r/sys" &&
-		mount --bind /dev "$r/dev" &&
-		chroot "$r" "$@"' sh "$r" "$@"
-}
-
 # dracut in a chroot of the guest root, into /tmp of that root, then out.
 make_dracut() {
 	root=$1 kver=$2 out=$3
 	log="$VM_LOGS/dracut-$kver.log"
-	in_root "$root" dracut --force --no-compress --kver "$kver" /tmp/initrd.img >>"$log" 2>&1 ||
+	vm_in_root "$root" dracut --force --no-compress --kver "$kver" /tmp/initrd.img >>"$log" 2>&1 ||
 		vm_die "dracut for $kver failed (log: $log)"
 	mv "$root/tmp/initrd.img" "$out"
 }
@@ -106,7 +92,7 @@ prepare_kernel() {
 		cp -a "$debs" "$kd/root/tmp/debs"
 		: >"$VM_LOGS/dracut-$kver.log"
 		# dracut conflicts with initramfs-tools (FACTS.md section 9).
-		in_root "$kd/root" sh -c 'dpkg --purge initramfs-tools initramfs-tools-core &&
+		vm_in_root "$kd/root" sh -c 'dpkg --purge initramfs-tools initramfs-tools-core &&
 			dpkg -i /tmp/debs/*.deb' >>"$VM_LOGS/dracut-$kver.log" 2>&1 ||
 			vm_die "installing dracut in the $kver root failed (log: $VM_LOGS/dracut-$kver.log)"
 		rm -rf "$kd/root/tmp/debs"
@@ -139,10 +125,10 @@ prepare_kernel() {
 		echo "$vhash" >"$kd/initrd-$v.stamp"
 		vm_log "$kver: dracut variant $v: $(($(date +%s) - t))s"
 	done
-	# The runner and the tool as prepare.sh left them in k/root (tar
-	# unlinks before it writes: kd/root may be hard-linked, see vm_seed).
+	# The runner as prepare.sh left it in k/root (tar unlinks before it
+	# writes: kd/root may be hard-linked, see vm_seed); the packages came
+	# with k/root (its stamp is in this root's).
 	vm_overlay "$k/root/vmtest" "$kd/root/vmtest"
-	vm_overlay "$VM_BUILD/stage" "$kd/root"
 	rm -f "$kd/root.img"
 	# 10-40 s a kernel, for check-vm's a-dracut, b-dracut, c-dracut only.
 	[ "${VM_DRACUT_ROOT_IMG:-1}" = 1 ] || return 0

@@ -4,10 +4,14 @@
 #
 #   tests/vm/prepare.sh KVER...
 #
-#   build/vm/stage/                 `make install DESTDIR=... PREFIX=/usr`
-#   build/vm/k/KVER/root/           base + /lib/modules/KVER + the staging
-#                                   root + the module built and installed
-#                                   by dkms + the guest runner
+#   build/vm-deb/*.deb              `make deb` (tests/vm/lib.sh vm_debs)
+#   build/vm/stage/                 the vfio-claim-dkms package's files
+#                                   (dpkg-deb -x): the module's DKMS source
+#   build/vm/k/KVER/root/           base + /lib/modules/KVER + the
+#                                   vfio-claim package installed with dpkg
+#                                   in a chroot + the DKMS package's files +
+#                                   the module built from them and
+#                                   installed by dkms + the guest runner
 #   build/vm/k/KVER/vmlinuz         the Debian kernel
 #   build/vm/k/KVER/initrd.img      mkinitramfs in a chroot of root/, with
 #                                   the package's own initramfs hook
@@ -33,46 +37,32 @@ stage="$VM_BUILD/stage"
 version=$(cat "$VM_TOP/VERSION")
 variants=${VM_VARIANTS-claim-modprobed}
 
-# The package, installed the way a packager would. VM_PACKAGE=0 leaves it
-# out (a bare guest, for the harness's own smoke test).
-install_stage() {
-	rm -rf "$stage"
-	mkdir -p "$stage"
-	[ "${VM_PACKAGE:-1}" = 1 ] || return 0
-	if [ -n "${VM_STAGE_FROM:-}" ]; then
-		# A hand-made staging root, for debugging the harness itself.
-		vm_log "staging root copied from $VM_STAGE_FROM, not made by make install"
-		cp -a "$VM_STAGE_FROM/." "$stage/"
-		return 0
-	fi
-	vm_log "make install DESTDIR=$stage (log: $VM_LOGS/make-install.log)"
-	if ! make -C "$VM_TOP" --no-print-directory install DESTDIR="$stage" PREFIX=/usr \
-		>"$VM_LOGS/make-install.log" 2>&1; then
-		# The tool may be mid-change while the module is fine: the VM
-		# suite tests the module, udev and initramfs parts; go on.
-		vm_log "make install failed; retrying install-module only (see $VM_LOGS/make-install.log)"
-		rm -rf "$stage"
-		make -C "$VM_TOP" --no-print-directory install-module DESTDIR="$stage" PREFIX=/usr \
-			>>"$VM_LOGS/make-install.log" 2>&1 ||
-			vm_die "make install-module failed (log: $VM_LOGS/make-install.log)"
-	fi
+# The packages every guest gets (make deb). VM_PACKAGE=0 leaves them out
+# (a bare guest, for the harness's own smoke test). The DKMS package's files
+# are unpacked into the stage: its source is what dkms builds here (the
+# guests have no compiler and no headers, so its postinst, which runs
+# dkms, is not run in them; the flow's package guest, scenarios 9 and 10,
+# installs both packages with apt-get and builds with DKMS in the root).
+rm -rf "$stage"
+mkdir -p "$stage"
+if [ "${VM_PACKAGE:-1}" = 1 ]; then
+	vm_debs
+	dpkg-deb -x "$vm_deb_dkms" "$stage"
 	[ -r "$stage/usr/src/vfio-claim-$version/dkms.conf" ] ||
-		vm_die "make install put no DKMS source at /usr/src/vfio-claim-$version"
-}
-install_stage
+		vm_die "$vm_deb_dkms has no DKMS source at /usr/src/vfio-claim-$version"
+fi
 
 inputs_hash() {
 	{
 		echo "$1 ${VM_PACKAGE:-1}"
 		cat "$base/.vmtest-base"
-		cat "$VM_DIR/prepare.sh"
-		# What the root's initramfs and modules depend on; the rest of the
-		# package (the tool) is refreshed by make_image on every run.
-		(cd "$stage" && find . -path ./usr/bin -prune -o -path ./usr/sbin -prune \
-			-o -path ./usr/share/man -prune -o -path ./usr/share/doc -prune \
-			-o -path ./usr/share/bash-completion -prune \
-			-o -type f -print0 | sort -z | xargs -0 -r sha256sum)
-		(cd "$stage" && find . -type l -printf '%p -> %l\n' | sort)
+		cat "$VM_DIR/prepare.sh" "$VM_DIR/lib.sh"
+		# The packages, whole: a new tool makes a new root (dpkg installs
+		# it there) and so a new initramfs, 1-4 min a kernel; the fixture
+		# trees are the fast loop for the tool.
+		if [ "${VM_PACKAGE:-1}" = 1 ]; then
+			sha256sum "$vm_deb_tool" "$vm_deb_dkms" | cut -d' ' -f1
+		fi
 		vm_kernel_files "$1" && ls -l --time-style=+%s "$vm_vmlinuz"
 	} | sha256sum | cut -d' ' -f1
 }
@@ -95,8 +85,9 @@ make_initrd() {
 	rm -rf "$root/tmp/initramfs-conf"
 }
 
-# Real dkms, with private trees: the source from the staging root, the
-# module installed into the guest's /lib/modules (the host's stays as is).
+# Real dkms, with private trees: the source from the DKMS package (the
+# stage), the module installed into the guest's /lib/modules (the host's
+# stays as is).
 dkms_install() {
 	root=$1 kver=$2 dtree=$3
 	dlog="$VM_LOGS/dkms-$kver.log"
@@ -139,10 +130,9 @@ sid_module_install() {
 	vm_log "$kver: built in the sid chroot, installed /lib/modules/$kver/updates/dkms/vfio_claim.ko"
 }
 
-# The root image, made afresh each run (2-3 s) so the guest runner and the
-# package's files outside the initramfs (the tool) are the current ones.
+# The root image, made afresh each run (2-3 s) so the guest runner is the
+# current one.
 make_image() {
-	vm_overlay "$stage" "$1/root"
 	install -D -m 0755 "$VM_DIR/guest/runner.sh" "$1/root/vmtest/runner"
 	rm -rf "$1/root/vmtest/variants"
 	cp -a "$VM_DIR/variants" "$1/root/vmtest/variants"
@@ -219,11 +209,20 @@ prepare_kernel() {
 	vm_kernel_files "$kver" || vm_die "no kernel $kver (tests/vm/kernels.sh installs it)"
 	cp -a "$vm_kmods/." "$root/lib/modules/$kver/"
 	rm -f "$root/lib/modules/$kver/build" "$root/lib/modules/$kver/source"
-	vm_overlay "$stage" "$root"
 	cp "$vm_vmlinuz" "$k/vmlinuz"
 	# mkinitramfs reads the kernel config (compression support).
 	cp "$vm_kconfig" "$root/boot/config-$kver"
 
+	if [ "${VM_PACKAGE:-1}" = 0 ]; then
+		:
+	else
+		# The tool's package as apt installs it (its maintainer scripts
+		# and the update-initramfs trigger, which finds no initramfs in
+		# /boot to update), then the DKMS package's files.
+		: >"$VM_LOGS/dpkg-$kver.log"
+		vm_dpkg_install "$VM_LOGS/dpkg-$kver.log" "$root" "$vm_deb_tool"
+		vm_overlay "$stage" "$root"
+	fi
 	if [ "${VM_PACKAGE:-1}" = 0 ]; then
 		:
 	elif [ -d "/lib/modules/$kver/build" ]; then

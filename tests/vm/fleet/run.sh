@@ -32,8 +32,11 @@ done
 t0=$(date +%s)
 mkdir -p "$build/logs"
 "$top/scripts/install-deps.sh" tool pkg vm fleet >&2
-make -C "$top" --no-print-directory deb >"$build/logs/make-deb.log" 2>&1 ||
-	{ tail -20 "$build/logs/make-deb.log" >&2; echo "fleet: make deb failed" >&2; exit 1; }
+# The packages the harness's guests get (build/vm-deb; made when missing).
+VM_TOP=$top VM_BUILD=$build
+# shellcheck source=tests/vm/lib.sh
+. "$top/tests/vm/lib.sh"
+vm_debs
 read -r series kver <<-EOF
 	$("$here/setup.sh" "$kernel")
 EOF
@@ -43,9 +46,8 @@ key="$build/key"
 rm -f "$key" "$key.pub"
 ssh-keygen -q -t ed25519 -N '' -C "vfio-claim fleet $(date +%s)" -f "$key"
 # The tool's package only: the DKMS package would compile in the guest (see setup.sh).
-for debs in "$top"/build/deb/vfio-claim_*_amd64.deb; do break; done
 rc=0
 python3 "$here/fleet.py" --kernel "$series=$kver" --image "$build/img/$kver" --key "$key" \
-	--debs "$debs" || rc=$?
+	--debs "$vm_deb_tool" || rc=$?
 echo "fleet: total $(($(date +%s) - t0))s" >&2
 exit $rc

@@ -16,9 +16,9 @@
 #                                         Ansible's reboot module runs, asks
 #                                         logind over D-Bus: without it,
 #                                         "Failed to connect to bus")
-#                                         (--no-install-recommends),
-#                                         the vfio-claim .deb from make deb
-#                                         (build/deb), systemd-networkd on the
+#                                         (--no-install-recommends)
+#                                         (the vfio-claim .deb is in that root
+#                                         already), systemd-networkd on the
 #                                         management NIC (virtio-net only, so
 #                                         the NICs under test stay down),
 #                                         /etc/kernel/cmdline, /boot/vmlinuz-KVER
@@ -28,9 +28,10 @@
 #
 # The DKMS package is not installed in the guest: it would compile the module
 # there under TCG (and pull gcc and the headers in). The module is the one the
-# harness built with dkms on the host, in the same place; the role installs
-# the tool's package from its file (already installed at image build time,
-# so its task finds it installed and reports ok).
+# harness built with dkms on the host from that package's source, in the same
+# place; the role installs the tool's package from its file (installed with
+# dpkg when the harness made the root, so its task finds it installed and
+# reports ok).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../../.." && pwd)
@@ -45,12 +46,11 @@ read -r series kver <<-EOF
 	$kernels
 EOF
 k="$build/prep/k/$kver"
-for deb in "$top"/build/deb/vfio-claim_*_amd64.deb; do break; done
-[ -f "$deb" ] || { log "no build/deb/vfio-claim_*_amd64.deb: run make deb"; exit 1; }
+[ -x "$k/root/usr/bin/vfio-claim" ] || { log "$k/root has no vfio-claim package"; exit 1; }
 
+# k/stamp holds the packages' hashes (tests/vm/prepare.sh installed them).
 out="$build/img/$kver"
-hash=$({ cat "$k/stamp" "$here/setup.sh" "$deb"
-	sha256sum "$k/root/usr/bin/vfio-claim"; } | sha256sum | cut -d' ' -f1)
+hash=$(cat "$k/stamp" "$here/setup.sh" | sha256sum | cut -d' ' -f1)
 if [ -e "$out/fleet.img" ] && [ "$(cat "$out/stamp" 2>/dev/null)" = "$hash" ]; then
 	echo "$series $kver"
 	exit 0
@@ -72,7 +72,6 @@ chmod 0755 "$r/usr/sbin/policy-rc.d"
 mv "$r/usr/sbin/update-initramfs" "$r/usr/sbin/update-initramfs.fleet"
 printf '#!/bin/sh\nexit 0\n' >"$r/usr/sbin/update-initramfs"
 chmod 0755 "$r/usr/sbin/update-initramfs"
-cp "$deb" "$r/tmp/vfio-claim.deb"
 log "apt-get install openssh-server python3 python3-apt dbus in a chroot of the guest root"
 # shellcheck disable=SC2016 # expanded by the inner shell
 unshare --mount --propagation private sh -c '
@@ -80,9 +79,9 @@ unshare --mount --propagation private sh -c '
 	chroot "$1" sh -c "export DEBIAN_FRONTEND=noninteractive
 		apt-get -q update &&
 		apt-get -q -y --no-install-recommends install openssh-server python3 python3-apt dbus &&
-		dpkg -i /tmp/vfio-claim.deb && apt-get clean"' sh "$r" >"$build/chroot.log" 2>&1 ||
+		apt-get clean"' sh "$r" >"$build/chroot.log" 2>&1 ||
 	{ tail -20 "$build/chroot.log" >&2; log "chroot install failed (log: $build/chroot.log)"; exit 1; }
-rm -f "$r/tmp/vfio-claim.deb" "$r/usr/sbin/policy-rc.d" "$r/etc/resolv.conf" "$r/usr/sbin/update-initramfs"
+rm -f "$r/usr/sbin/policy-rc.d" "$r/etc/resolv.conf" "$r/usr/sbin/update-initramfs"
 mv "$r/usr/sbin/update-initramfs.fleet" "$r/usr/sbin/update-initramfs"
 rm -rf "$r/var/lib/apt/lists/"*
 

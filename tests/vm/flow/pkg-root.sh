@@ -6,8 +6,9 @@
 #
 #   tests/vm/flow/pkg-root.sh KVER [UPGRADE_KVER]   (setup.sh, when FLOW_PKG=1)
 #
-#   $VM_BUILD/deb/                  `make deb` (DEB_DIR), redone when a tracked
-#                                   file outside tests/ changed (deb/src-hash)
+#   build/vm-deb/                   `make deb` (tests/vm/lib.sh vm_debs),
+#                                   redone when a tracked file outside
+#                                   tests/ changed
 #   $VM_BUILD/apt/{lists,archives}  the chroots' apt lists and .deb cache, kept
 #                                   outside the guest's disk (bind-mounted)
 #   $VM_BUILD/flow-pkg/KVER/root/   build/vm/base (debootstrap) plus, in a
@@ -29,28 +30,19 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../../.." && pwd)
 VM_BUILD=${VM_BUILD:-$top/build/vm-flow}
-export VM_BUILD
+VM_TOP=$top
+export VM_BUILD VM_TOP
 # shellcheck source=tests/vm/lib.sh
 . "$top/tests/vm/lib.sh"
 
 kver=$1   # UPGRADE_KVER: scenario 9's kernel, its packages put in the cache
 k="$VM_BUILD/flow-pkg/$kver"
-debs="$VM_BUILD/deb"
 apt="$VM_BUILD/apt"
 log="$VM_LOGS/pkg-root-$kver.log"
 mkdir -p "$VM_LOGS" "$apt/lists/partial" "$apt/archives/partial"
 
-# The packages, from the tracked files as they are now (make deb takes
-# git's file list, so only what make deb reads goes into the hash).
-src=$(cd "$top" && git ls-files -z | grep -zv -e '^tests/' -e '^build/' |
-	xargs -0 sha256sum | sha256sum | cut -d' ' -f1)
-if [ "$(cat "$debs/src-hash" 2>/dev/null)" != "$src" ] || ! ls "$debs"/vfio-claim-dkms_*.deb >/dev/null 2>&1; then
-	t=$(date +%s)
-	make -C "$top" --no-print-directory deb DEB_DIR="$debs" >"$VM_LOGS/make-deb.log" 2>&1 ||
-		vm_die "make deb failed (log: $VM_LOGS/make-deb.log)"
-	echo "$src" >"$debs/src-hash"
-	vm_log "flow-pkg: make deb: $(($(date +%s) - t))s"
-fi
+# The packages, from the tracked files as they are now.
+vm_debs
 
 # What the root is made of (the script's other lines may change without a
 # new install): the Debian suites a bookworm user has (the kernels come from
@@ -59,10 +51,10 @@ sources="deb http://deb.debian.org/debian bookworm-updates main
 deb http://deb.debian.org/debian-security bookworm-security main"
 recipe="apt-get install --no-install-recommends linux-image linux-headers vfio-claim vfio-claim-dkms"
 hash=$({
-	echo "$kver $src"
+	echo "$kver"
 	cat "$VM_BUILD/base/.vmtest-base"
 	echo "$sources $recipe"
-	sha256sum "$debs"/*.deb
+	sha256sum "$vm_deb_tool" "$vm_deb_dkms" | cut -d' ' -f1
 } | sha256sum | cut -d' ' -f1)
 if [ ! -e "$k/initrd.img" ] || [ "$(cat "$k/stamp" 2>/dev/null)" != "$hash" ]; then
 	rm -rf "$k"
@@ -83,7 +75,7 @@ if [ ! -e "$k/initrd.img" ] || [ "$(cat "$k/stamp" 2>/dev/null)" != "$hash" ]; t
 	done
 	echo "$sources" >"$r/etc/apt/sources.list.d/bookworm-updates-security.list"
 	mkdir -p "$r/tmp/debs"
-	cp "$debs"/vfio-claim_*.deb "$debs"/vfio-claim-dkms_*.deb "$r/tmp/debs/"
+	cp "$vm_deb_tool" "$vm_deb_dkms" "$r/tmp/debs/"
 	: >"$log"
 	"$here/chroot-apt.sh" "$r" "$apt" "$log" apt-get -q update ||
 		vm_die "apt-get update in the package root failed (log: $log)"

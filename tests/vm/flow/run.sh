@@ -89,6 +89,8 @@ done
 rc=0
 python3 "$here/flow.py" "$@" || rc=$?
 echo "flow: total $(($(date +%s) - t0))s" >&2
-build=${VM_FLOW_BUILD:-$here/../../../build/vm-flow}
-echo "flow: disk: $build takes $(du -sh "$build" 2>/dev/null | cut -f1), $(df -h --output=avail "$build" | tail -1 | tr -d ' ') free" >&2
+VM_TOP=$(cd "$here/../../.." && pwd)
+# shellcheck source=tests/vm/lib.sh
+. "$VM_TOP/tests/vm/lib.sh"
+vm_disk_report "${VM_FLOW_BUILD:-$VM_TOP/build/vm-flow}"
 exit $rc

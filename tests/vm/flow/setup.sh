@@ -6,7 +6,10 @@
 #
 #   tests/vm/flow/setup.sh [6.1|6.12|7|bookworm|all]      prints "SERIES KVER" per kernel
 #
+#   build/vm-deb/*.deb                    make deb (tests/vm/lib.sh vm_debs)
 #   build/vm-flow/{base,stage,k/KVER}     tests/vm/prepare.sh's output
+#                                         (the vfio-claim package installed
+#                                         with dpkg in each root)
 #                                         (base seeded from build/vm/base,
 #                                         k/KVER copied from build/vm/k/KVER
 #                                         when its inputs are the same)
@@ -27,13 +30,10 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../../.." && pwd)
 VM_BUILD=${VM_FLOW_BUILD:-$top/build/vm-flow}
-export VM_BUILD
-# lib.sh finds the top from $0, two levels up: fix that for this directory.
+VM_TOP=$top
+export VM_BUILD VM_TOP
 # shellcheck source=tests/vm/lib.sh
 . "$top/tests/vm/lib.sh"
-# shellcheck disable=SC2034 # lib.sh's, for its helpers
-VM_TOP=$top
-VM_DIR=$top/tests/vm
 
 which=${1:-6.1}
 mkdir -p "$VM_LOGS"
@@ -86,22 +86,8 @@ make_flow_image() {
 		k="$VM_BUILD/kd/$kver"
 		f="$VM_BUILD/flow-dracut/$kver"
 	fi
-	# prepare.sh falls back to the module alone when the tool does not build
-	# (someone mid-change in tools/): then the last build/vfio-claim goes in.
-	tool=""
-	if [ ! -x "$k/root/usr/bin/vfio-claim" ]; then
-		[ -x "$top/build/vfio-claim" ] ||
-			vm_die "make install built no tool and there is no build/vfio-claim (see $VM_LOGS/make-install.log)"
-		tool="$top/build/vfio-claim"
-		vm_log "flow: WARNING: make install failed (see $VM_LOGS/make-install.log); the guest gets build/vfio-claim from $(date -r "$tool" '+%F %T')"
-	fi
-	# k/stamp leaves out the tool (prepare.sh refreshes it in k/root on
-	# every run without rebuilding the initramfs), so the whole staged
-	# package goes into this disk's stamp: a changed tool makes a new disk.
-	hash=$({
-		cat "$k/stamp" "$here/guest.sh" "$here/setup.sh" ${tool:+"$tool"}
-		(cd "$VM_BUILD/stage" && find . -type f -print0 | sort -z | xargs -0 -r sha256sum)
-	} | sha256sum | cut -d' ' -f1)
+	# k/stamp holds the packages' hashes (prepare.sh installed them in k/root).
+	hash=$(cat "$k/stamp" "$here/guest.sh" "$here/setup.sh" | sha256sum | cut -d' ' -f1)
 	if [ -e "$f/flow.img" ] && [ "$(cat "$f/stamp" 2>/dev/null)" = "$hash" ]; then
 		return
 	fi
@@ -137,9 +123,6 @@ make_flow_image() {
 	cp "$k/initrd.img" "$r/boot/initrd.img-$kver"
 	ln -sf "boot/vmlinuz-$kver" "$r/vmlinuz"
 	ln -sf "boot/initrd.img-$kver" "$r/initrd.img"
-	if [ -n "$tool" ]; then
-		install -D -m 0755 "$tool" "$r/usr/bin/vfio-claim"
-	fi
 	mkdir -p "$r/flow"
 	install -m 0755 "$here/guest.sh" "$r/flow/guest.sh"
 	mke2fs -q -F -t ext4 -d "$r" "$f/flow.img" 3G >/dev/null
