@@ -18,7 +18,8 @@ install-systemd:
 # Issue 13's fleet proven on two QEMU guests with Ansible (tests/vm/fleet/):
 # one inventory, the README's playbook, run 1 converges and reboots both,
 # run 2 changed=0, a local edit found by --check --diff and repaired by run 3,
-# verify holds on both. Everything it builds lives under $(BUILD)/vm-fleet.
+# verify holds on both. Everything it builds lives under $(BUILD)/vm-fleet
+# but the packages, shared with the other VM trees in $(BUILD)/vm-deb.
 # Part of CHECKS (added in mk/vm.mk, after vm-flow: its guest disk starts
 # from check-vm's 6.1 root, hard-linked). On 6.1 on 2 CPUs with nothing
 # else running it took 439 s (packages and disk 70 s, both guests up 48 s,

@@ -28,8 +28,8 @@ $(BUILD)/man/%: man/%.scd VERSION
 	sed 's/@VERSION@/$(VERSION)/g' $< | scdoc >$@.tmp && mv $@.tmp $@
 
 install: install-man install-completion
-# Without scdoc (a build machine set up for the tool alone, the VM harness's
-# staging) 'make install' goes on without the pages and says so.
+# Without scdoc (a build machine set up for the tool alone) 'make install'
+# goes on without the pages and says so.
 SCDOC := $(shell command -v scdoc 2>/dev/null)
 install-man: $(if $(SCDOC),$(MAN_PAGES))
 	@[ -n "$(SCDOC)" ] || echo "install-man: scdoc is not installed; no man pages (scripts/install-deps.sh pkg)"

@@ -9,7 +9,8 @@
 #
 #   make check-vm-flow [VM_FLOW_KERNEL=default|6.1|6.12|7|bookworm|all] [VM_FLOW_SCENARIOS="1 3 4 5 7 11"]
 #
-# Everything it builds lives under $(BUILD)/vm-flow. Part of CHECKS (added in
+# Everything it builds lives under $(BUILD)/vm-flow (the packages: $(BUILD)/vm-deb,
+# shared with check-vm and the fleet). Part of CHECKS (added in
 # mk/vm.mk, after vm). What runs where by default (VM_FLOW_KERNEL=default;
 # tests/vm/flow/flow.py's DEFAULT_SERIES and ONLY_ON):
 #   1-8  on 6.1 and 7.x, the oldest and the newest kernel. 6.12 keeps

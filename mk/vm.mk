@@ -5,7 +5,8 @@
 #   make vm-fixture     recapture tests/fixtures/qemu-q35 from a guest
 #   make vm-bench       side by side with today's methods (not pass/fail)
 #
-# Everything it builds lives under $(BUILD)/vm (a fresh clone rebuilds it).
+# Everything it builds lives under $(BUILD)/vm and, for the packages every
+# guest gets (make deb), $(BUILD)/vm-deb (a fresh clone rebuilds them).
 
 # In make check: a-i on 6.1, the newest 6.12 and sid's newest 7.x (i: the
 # stress scenario); a-dracut, b-dracut and c-dracut on 6.1 and 6.12.

@@ -74,28 +74,39 @@ vm_in_root() {
 # them from the tracked files as they are now, shared by the VM trees
 # (build/vm, build/vm-flow, build/vm-fleet) in VM_DEB_DIR: built again only
 # when a file that goes into them changed (the tracked files outside tests/
-# and build/, hashed into VM_DEB_DIR/src-hash), one build at a time (a
-# lock beside the directory). Sets vm_deb_tool and vm_deb_dkms to the two
-# files; dies when make deb fails.
-VM_DEB_DIR=${VM_DEB_DIR:-$VM_TOP/build/vm-deb}
+# and build/, or every file outside them without git, hashed into
+# VM_DEB_DIR/src-hash), one build at a time (a lock beside the directory).
+# The two files are hard-linked (else copied) into VM_BUILD/deb under that lock, so that
+# another tree's rebuild (make deb starts with rm -rf) never pulls them away
+# from this one. Sets vm_deb_tool and vm_deb_dkms to those links; dies when
+# make deb fails.
+VM_DEB_DIR=$(realpath -m "${VM_DEB_DIR:-$VM_TOP/build/vm-deb}")
 vm_debs() {
 	mkdir -p "$(dirname "$VM_DEB_DIR")" "$VM_LOGS"
 	(
 		flock 9
-		_src=$(cd "$VM_TOP" && git ls-files -z 2>/dev/null | grep -zv -e '^tests/' -e '^build/' |
-			xargs -0 -r sha256sum | sha256sum | cut -d' ' -f1)
-		if [ "$(cat "$VM_DEB_DIR/src-hash" 2>/dev/null)" = "$_src" ] &&
-			ls "$VM_DEB_DIR"/vfio-claim-dkms_*_all.deb >/dev/null 2>&1; then
-			exit 0
+		_src=$(cd "$VM_TOP" && {
+			git ls-files -z 2>/dev/null ||
+				find . -path ./build -prune -o -path ./.git -prune -o -type f -print0
+		} | grep -zv -e '^tests/' -e '^build/' -e '^\./tests/' |
+			LC_ALL=C sort -z | xargs -0 -r sha256sum | sha256sum | cut -d' ' -f1)
+		if [ "$(cat "$VM_DEB_DIR/src-hash" 2>/dev/null)" != "$_src" ] ||
+			! ls "$VM_DEB_DIR"/vfio-claim_*.deb "$VM_DEB_DIR"/vfio-claim-dkms_*_all.deb >/dev/null 2>&1; then
+			_t=$(date +%s)
+			if ! make -C "$VM_TOP" --no-print-directory deb DEB_DIR="$VM_DEB_DIR" >"$VM_LOGS/make-deb.log" 2>&1; then
+				tail -20 "$VM_LOGS/make-deb.log" >&2
+				exit 1
+			fi
+			echo "$_src" >"$VM_DEB_DIR/src-hash"
+			vm_log "make deb: $(($(date +%s) - _t))s ($VM_DEB_DIR)"
 		fi
-		_t=$(date +%s)
-		make -C "$VM_TOP" --no-print-directory deb DEB_DIR="$VM_DEB_DIR" >"$VM_LOGS/make-deb.log" 2>&1 ||
-			exit 1
-		echo "$_src" >"$VM_DEB_DIR/src-hash"
-		vm_log "make deb: $(($(date +%s) - _t))s ($VM_DEB_DIR)"
+		rm -rf "$VM_BUILD/deb"
+		mkdir -p "$VM_BUILD/deb"
+		ln "$VM_DEB_DIR"/vfio-claim_*.deb "$VM_DEB_DIR"/vfio-claim-dkms_*_all.deb "$VM_BUILD/deb/" 2>/dev/null ||
+			cp "$VM_DEB_DIR"/vfio-claim_*.deb "$VM_DEB_DIR"/vfio-claim-dkms_*_all.deb "$VM_BUILD/deb/"
 	) 9>"$VM_DEB_DIR.lock" || vm_die "make deb failed (log: $VM_LOGS/make-deb.log)"
-	for vm_deb_tool in "$VM_DEB_DIR"/vfio-claim_*.deb; do break; done
-	for vm_deb_dkms in "$VM_DEB_DIR"/vfio-claim-dkms_*_all.deb; do break; done
+	for vm_deb_tool in "$VM_BUILD"/deb/vfio-claim_*.deb; do break; done
+	for vm_deb_dkms in "$VM_BUILD"/deb/vfio-claim-dkms_*_all.deb; do break; done
 	if [ ! -e "$vm_deb_tool" ] || [ ! -e "$vm_deb_dkms" ]; then
 		vm_die "make deb left no vfio-claim and vfio-claim-dkms package in $VM_DEB_DIR"
 	fi
@@ -138,9 +149,8 @@ vm_kernel_files() {
 }
 
 # Copy the tree SRC over the guest root DST. The root is merged-/usr (lib,
-# bin, sbin are links into usr): a staged lib/ (make install's
-# /lib/systemd/system, where Debian's pkg-config puts units) goes through
-# the link instead of failing as cp -a does on it.
+# bin, sbin are links into usr): a tree's lib/ goes through the link instead
+# of failing as cp -a does on it.
 vm_overlay() {
 	tar -C "$1" -cf - . | tar -C "$2" -xf - --keep-directory-symlink
 }

@@ -141,6 +141,11 @@ make_image() {
 	fi
 	rm -f "$1/root.img"
 	mke2fs -q -F -t ext4 -d "$1/root" "$1/root.img" 2G >/dev/null
+	# The extra files are this image's only: the root (which the flow, the
+	# demo and the fleet copy) keeps the packaged tool first in PATH.
+	if [ -n "${VM_EXTRA_ROOT:-}" ]; then
+		(cd "$VM_EXTRA_ROOT" && find . ! -type d) | (cd "$1/root" && xargs -r rm -f)
+	fi
 }
 
 # Whether mkinitramfs would put the overlay into the image as it is and

@@ -32,7 +32,8 @@ done
 t0=$(date +%s)
 mkdir -p "$build/logs"
 "$top/scripts/install-deps.sh" tool pkg vm fleet >&2
-# The packages the harness's guests get (build/vm-deb; made when missing).
+# The packages the harness's guests get (build/vm-deb; made when missing or
+# when the sources changed).
 VM_TOP=$top VM_BUILD=$build
 # shellcheck source=tests/vm/lib.sh
 . "$top/tests/vm/lib.sh"
