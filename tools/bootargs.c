@@ -293,10 +293,14 @@ int grub_dropin_want(const struct sysroot *root, const char *required, char **wa
 	struct strbuf b = { 0 };
 	int r = grub_settings(root, GRUB_DROPIN, &v);
 
+	bool init_words;
+
 	if (r == 0 && v.opaque)
 		r = -EINVAL;
 	if (r == 0)
 		base = join_vars(&v);
+	/* grub-mkconfig's linux line: GRUB_CMDLINE_LINUX, then ..._DEFAULT (10_linux). */
+	init_words = cmdline_has_init_words(v.cmdline_linux);
 	grub_vars_free(&v);
 	if (r < 0)
 		return r;
@@ -306,6 +310,9 @@ int grub_dropin_want(const struct sysroot *root, const char *required, char **wa
 		*want = NULL;
 		return 0;
 	}
+	/* Appended after a "--", the arguments would go to init, not to the kernel. */
+	if (init_words)
+		return -EDOM;
 	strbuf_adds(&b, GENFILE_MARKER " apply --kernel-args: the kernel arguments PCI passthrough\n"
 		"# needs that GRUB's own settings lack. grub-mkconfig reads this file after\n"
 		"# /etc/default/grub; update-grub (grub-mkconfig) must run after a change.\n"

@@ -120,7 +120,10 @@ size_t kernel_args_missing(const char *cmdline, const char *args, char *out, siz
  * the other drop-ins, not ours) lack of required: the text for GRUB_DROPIN
  * in *want (malloc'd), or NULL when nothing is missing. -ENOENT when
  * etc/default/grub is absent, -EINVAL when the settings cannot be read
- * without running them (*want untouched), other -errno on read errors.
+ * without running them, -EDOM when something is missing and
+ * GRUB_CMDLINE_LINUX holds a "--" word (what the drop-in appends would go
+ * to init: grub-mkconfig's 10_linux puts the two variables in this order
+ * on the linux line) (*want untouched in each), other -errno on read errors.
  */
 int grub_dropin_want(const struct sysroot *root, const char *required, char **want);
 

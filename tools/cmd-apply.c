@@ -18,6 +18,7 @@
 #include "bind.h"
 #include "bootargs.h"
 #include "claimsetup.h"
+#include "cmdwords.h"
 #include "bootimage.h"
 #include "config.h"
 #include "exitcode.h"
@@ -222,8 +223,8 @@ static int kernel_cmdline_args_plan(struct context *ctx, const struct claim_setu
 			*n = 2;
 			return 0;
 		}
-		ERR("/etc/kernel/cmdline lacks %s; it was not written by vfio-claim, which does not edit it: add them there, then write the next boot's entry again (kernel-install add); nothing was changed",
-		    lacks);
+		ERR("/etc/kernel/cmdline lacks %s; it was not written by vfio-claim, which does not edit it: add them there%s, then write the next boot's entry again (kernel-install add); nothing was changed",
+		    lacks, cmdline_has_init_words(have) ? ", before its '--' (what follows goes to init)" : "");
 		return EXIT_CHECK_FAILED;
 	}
 	if (r == -EINVAL || r == -E2BIG) {
@@ -293,6 +294,11 @@ static int kernel_args_plan(struct context *ctx, const struct claim_setup *s, co
 	r = grub_dropin_want(&ctx->root, required, &files[0].want);
 	if (r == -EINVAL) {
 		ERR("/etc/default/grub (or a file in /etc/default/grub.d) sets GRUB_CMDLINE_LINUX with shell code vfio-claim does not run; add '%s' to GRUB_CMDLINE_LINUX by hand, then update-grub",
+		    required);
+		return EXIT_CHECK_FAILED;
+	}
+	if (r == -EDOM) {
+		ERR("/etc/default/grub (or a file in /etc/default/grub.d) sets GRUB_CMDLINE_LINUX with a '--' word: what follows it goes to init, not to the kernel; add '%s' to GRUB_CMDLINE_LINUX before the '--' by hand, then update-grub; nothing was changed",
 		    required);
 		return EXIT_CHECK_FAILED;
 	}
