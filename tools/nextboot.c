@@ -28,7 +28,7 @@ int nextboot_read(const struct sysroot *root, struct nextboot *nb)
 		return r == 0 ? -ENOENT : r;
 	}
 	/* The kernel gives the words after "--" to init (cmdwords.h): say where they go. */
-	before = cmdline_has_init_words(line) ? ", before its '--'" : "";
+	before = cmdline_has_init_words(line) ? " (before its '--')" : "";
 	if (b.loader == BOOT_KERNEL_INSTALL) {
 		nb->source = NEXTBOOT_KERNEL_CMDLINE;
 		snprintf(nb->where, sizeof(nb->where), "/etc/kernel/cmdline%s", before);
@@ -39,8 +39,11 @@ int nextboot_read(const struct sysroot *root, struct nextboot *nb)
 		nb->apply[0] = '\0';	/* the entry is read at boot as it is */
 	} else {
 		nb->source = NEXTBOOT_GRUB;
-		snprintf(nb->where, sizeof(nb->where),
-			 "GRUB's command line ('vfio-claim apply --kernel-args' writes a drop-in)");
+		if (grub_settings_have_init_words(root))
+			snprintf(nb->where, sizeof(nb->where), "GRUB_CMDLINE_LINUX in /etc/default/grub (before its '--')");
+		else
+			snprintf(nb->where, sizeof(nb->where),
+				 "GRUB's command line ('vfio-claim apply --kernel-args' writes a drop-in)");
 		snprintf(nb->apply, sizeof(nb->apply), "%s", grub_update_command(root));
 	}
 	snprintf(nb->label, sizeof(nb->label), "%.190s", r == 0 ? b.source : "GRUB_CMDLINE_LINUX* in /etc/default/grub, no grub.cfg yet");
