@@ -357,6 +357,12 @@ int kernel_args_advice(const struct sysroot *root, bool iommu_on, const struct n
 		return 0;
 	switch (kernel_args_way(root, nb, nb_r)) {
 	case KARGS_GRUB_DROPIN:
+		if (grub_settings_have_init_words(root)) {
+			snprintf(where, where_size,
+				 "add them to GRUB_CMDLINE_LINUX in /etc/default/grub before its '--' (no drop-in can: it would append after it), then run %s",
+				 grub_update_command(root));
+			break;
+		}
 		snprintf(where, where_size,
 			 "'vfio-claim apply --kernel-args' adds them for GRUB (/%s, then update-grub)",
 			 GRUB_DROPIN);

@@ -292,11 +292,14 @@ int grub_dropin_want(const struct sysroot *root, const char *required, char **wa
 	char missing[256];
 	struct strbuf b = { 0 };
 	int r = grub_settings(root, GRUB_DROPIN, &v);
+	bool init_words;
 
 	if (r == 0 && v.opaque)
 		r = -EINVAL;
 	if (r == 0)
 		base = join_vars(&v);
+	/* grub-mkconfig's linux line: GRUB_CMDLINE_LINUX, then ..._DEFAULT (10_linux). */
+	init_words = cmdline_has_init_words(v.cmdline_linux);
 	grub_vars_free(&v);
 	if (r < 0)
 		return r;
@@ -306,6 +309,11 @@ int grub_dropin_want(const struct sysroot *root, const char *required, char **wa
 		*want = NULL;
 		return 0;
 	}
+	/* Appended after a "--", the arguments would go to init, not to the kernel. */
+	if (init_words) {
+		*want = strdup(missing);
+		return *want ? -EDOM : -ENOMEM;
+	}
 	strbuf_adds(&b, GENFILE_MARKER " apply --kernel-args: the kernel arguments PCI passthrough\n"
 		"# needs that GRUB's own settings lack. grub-mkconfig reads this file after\n"
 		"# /etc/default/grub; update-grub (grub-mkconfig) must run after a change.\n"
@@ -314,6 +322,16 @@ int grub_dropin_want(const struct sysroot *root, const char *required, char **wa
 	strbuf_adds(&b, "\"\n");
 	*want = strbuf_take(&b);
 	return *want ? 0 : -ENOMEM;
+}
+
+bool grub_settings_have_init_words(const struct sysroot *root)
+{
+	struct grub_vars v = { 0 };
+	bool init_words = grub_settings(root, GRUB_DROPIN, &v) == 0 && !v.opaque &&
+			  cmdline_has_init_words(v.cmdline_linux);
+
+	grub_vars_free(&v);
+	return init_words;
 }
 
 const char *grub_update_command(const struct sysroot *root)

@@ -120,9 +120,20 @@ size_t kernel_args_missing(const char *cmdline, const char *args, char *out, siz
  * the other drop-ins, not ours) lack of required: the text for GRUB_DROPIN
  * in *want (malloc'd), or NULL when nothing is missing. -ENOENT when
  * etc/default/grub is absent, -EINVAL when the settings cannot be read
- * without running them (*want untouched), other -errno on read errors.
+ * without running them (*want untouched), -EDOM when something is missing
+ * and GRUB_CMDLINE_LINUX holds a "--" word (what the drop-in appends would
+ * go to init: grub-mkconfig's 10_linux puts GRUB_CMDLINE_LINUX first on the
+ * linux line, then GRUB_CMDLINE_LINUX_DEFAULT), *want then holding the
+ * missing arguments (malloc'd), other -errno on read errors.
  */
 int grub_dropin_want(const struct sysroot *root, const char *required, char **want);
+
+/*
+ * Whether GRUB's own settings (etc/default/grub and the drop-ins, not ours)
+ * set GRUB_CMDLINE_LINUX with a "--" word, so that no drop-in can add kernel
+ * arguments (grub_dropin_want's -EDOM). False when they cannot be read.
+ */
+bool grub_settings_have_init_words(const struct sysroot *root);
 
 /* The command that regenerates grub.cfg on this root ("update-grub", "grub-mkconfig -o ..."). */
 const char *grub_update_command(const struct sysroot *root);

@@ -18,6 +18,7 @@
 #include "bind.h"
 #include "bootargs.h"
 #include "claimsetup.h"
+#include "cmdwords.h"
 #include "bootimage.h"
 #include "config.h"
 #include "exitcode.h"
@@ -222,8 +223,8 @@ static int kernel_cmdline_args_plan(struct context *ctx, const struct claim_setu
 			*n = 2;
 			return 0;
 		}
-		ERR("/etc/kernel/cmdline lacks %s; it was not written by vfio-claim, which does not edit it: add them there, then write the next boot's entry again (kernel-install add); nothing was changed",
-		    lacks);
+		ERR("/etc/kernel/cmdline lacks %s; it was not written by vfio-claim, which does not edit it: add them there%s, then write the next boot's entry again (kernel-install add); nothing was changed",
+		    lacks, cmdline_has_init_words(have) ? ", before its '--' (what follows goes to init)" : "");
 		return EXIT_CHECK_FAILED;
 	}
 	if (r == -EINVAL || r == -E2BIG) {
@@ -256,6 +257,7 @@ static int kernel_args_plan(struct context *ctx, const struct claim_setup *s, co
 {
 	struct iommu_args args;
 	const char *required = args.all;
+	_cleanup_free_ char *want = NULL;
 	enum kernel_args_way way;
 	int r;
 
@@ -290,16 +292,22 @@ static int kernel_args_plan(struct context *ctx, const struct claim_setup *s, co
 	*n = 1;
 	if (!s->cfg.n)
 		return 0;	/* want stays NULL: an earlier drop-in goes */
-	r = grub_dropin_want(&ctx->root, required, &files[0].want);
+	r = grub_dropin_want(&ctx->root, required, &want);
 	if (r == -EINVAL) {
 		ERR("/etc/default/grub (or a file in /etc/default/grub.d) sets GRUB_CMDLINE_LINUX with shell code vfio-claim does not run; add '%s' to GRUB_CMDLINE_LINUX by hand, then update-grub",
 		    required);
+		return EXIT_CHECK_FAILED;
+	}
+	if (r == -EDOM) {
+		ERR("/etc/default/grub (or a file in /etc/default/grub.d) sets GRUB_CMDLINE_LINUX with a '--' word: what follows it goes to init, not to the kernel; add '%s' to GRUB_CMDLINE_LINUX before the '--' by hand, then run %s; nothing was changed",
+		    want, grub_update_command(&ctx->root));
 		return EXIT_CHECK_FAILED;
 	}
 	if (r < 0) {
 		ERR("/etc/default/grub: cannot read: %s", strerror(-r));
 		return exit_code_for(r);
 	}
+	files[0].want = TAKE_PTR(want);
 	return 0;
 }
 
@@ -331,8 +339,8 @@ static int kernel_cmdline_advice(struct context *ctx, const struct claim_setup *
 	    kernel_args_missing(nb->cmdline, args.all, missing, sizeof(missing))) {
 		if (!nb->kver[0]) {
 			/* kernel-install writes "version" into every entry it makes. */
-			ERR("the next boot's entry (%s) lacks %s and was not written by kernel-install (no usable version line): add them to its options line",
-			    nb->source, missing);
+			ERR("the next boot's entry (%s) lacks %s and was not written by kernel-install (no usable version line): add them to its options line%s",
+			    nb->source, missing, cmdline_has_init_words(nb->cmdline) ? " (before its '--')" : "");
 			code = EXIT_CHECK_FAILED;
 		} else {
 			snprintf(cmd, size, "kernel-install add %s %s", nb->kver,

@@ -69,6 +69,17 @@ int cmdline_words_join(const char *text, unsigned int flags, char **out)
 	return 0;
 }
 
+bool cmdline_has_init_words(const char *cmdline)
+{
+	const char *p = cmdline ? cmdline : "", *w;
+	size_t wlen;
+
+	while ((w = cmdline_word_next(&p, &wlen)))
+		if (wlen == 2 && !strncmp(w, "--", 2))
+			return true;
+	return false;
+}
+
 bool cmdline_has(const char *cmdline, const char *arg)
 {
 	size_t len = strlen(arg), wlen;

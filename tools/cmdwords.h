@@ -66,5 +66,11 @@ const char *cmdline_kernel_word_next(const char **p, size_t *len);
  * ARG ("intel_iommu=on"), or a word starting with ARG when it ends in '='.
  */
 bool cmdline_has(const char *cmdline, const char *arg);
+
+/*
+ * Whether cmdline (NULL is empty) holds a "--" word: then what is appended
+ * to it goes to init, and arguments for the kernel must go before it.
+ */
+bool cmdline_has_init_words(const char *cmdline);
 /* The value of the first of the kernel's words NAME=VALUE into buf ("" when absent); returns buf. */
 const char *cmdline_value(const char *cmdline, const char *name, char *buf, size_t size);

@@ -177,10 +177,46 @@ EOF
 	mkdir -p "$ROOT/etc/kernel"
 	echo "root=UUID=3c1e ro quiet -- intel_iommu=on iommu=pt" >"$ROOT/etc/kernel/cmdline"
 	verify_kargs
-	assert_output "iommu-next-boot: the next boot's command line (/etc/kernel/cmdline) lacks intel_iommu=on: the IOMMU will be off after a reboot although it is on now; fix: add intel_iommu=on iommu=pt to /etc/kernel/cmdline, run kernel-install add (or reinstall the kernel) and reboot"
+	assert_output "iommu-next-boot: the next boot's command line (/etc/kernel/cmdline) lacks intel_iommu=on: the IOMMU will be off after a reboot although it is on now; fix: add intel_iommu=on iommu=pt to /etc/kernel/cmdline (before its '--'), run kernel-install add (or reinstall the kernel) and reboot"
 	run --separate-stderr vc apply --kernel-args
 	[ "$status" -eq 1 ]
-	[ "$stderr" = "vfio-claim: /etc/kernel/cmdline lacks intel_iommu=on iommu=pt; it was not written by vfio-claim, which does not edit it: add them there, then write the next boot's entry again (kernel-install add); nothing was changed" ]
+	[ "$stderr" = "vfio-claim: /etc/kernel/cmdline lacks intel_iommu=on iommu=pt; it was not written by vfio-claim, which does not edit it: add them there, before its '--' (what follows goes to init), then write the next boot's entry again (kernel-install add); nothing was changed" ]
+	# A BLS entry's options line: the same.
+	rm "$ROOT/etc/kernel/cmdline"
+	mkdir -p "$ROOT/boot/loader/entries"
+	printf 'title Debian\nlinux /vmlinuz-6.1.0-9\noptions root=UUID=3c1e ro -- iommu=pt\n' >"$ROOT/boot/loader/entries/abc-6.1.0-9-amd64.conf"
+	verify_kargs
+	assert_output "iommu-next-boot: the next boot's command line (/boot/loader/entries/abc-6.1.0-9-amd64.conf) lacks intel_iommu=on: the IOMMU will be off after a reboot although it is on now; fix: add intel_iommu=on iommu=pt to the options line of /boot/loader/entries/abc-6.1.0-9-amd64.conf (before its '--') and reboot"
+}
+
+@test "kernel-args: GRUB_CMDLINE_LINUX with a -- word: no drop-in (it would append after it), apply says where they go, nothing written" {
+	printf '%s\n' 'GRUB_CMDLINE_LINUX="iommu=pt console=ttyS0 -- single"' 'GRUB_CMDLINE_LINUX_DEFAULT="quiet"' >"$ROOT/etc/default/grub"
+	before=$(tree_state "$ROOT")
+	run --separate-stderr vc apply --kernel-args
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "vfio-claim: /etc/default/grub (or a file in /etc/default/grub.d) sets GRUB_CMDLINE_LINUX with a '--' word: what follows it goes to init, not to the kernel; add 'intel_iommu=on' to GRUB_CMDLINE_LINUX before the '--' by hand, then run grub-mkconfig -o /boot/grub/grub.cfg; nothing was changed" ]
+	[ "$(tree_state "$ROOT")" = "$before" ]
+	# verify's fix and plain apply's advice name the same place, not the drop-in.
+	write_grub_cfg "iommu=pt console=ttyS0 -- single quiet"
+	verify_kargs
+	assert_output "iommu-next-boot: the next boot's command line (/boot/grub/grub.cfg, default entry 'Debian GNU/Linux') lacks intel_iommu=on: the IOMMU will be off after a reboot although it is on now; fix: add intel_iommu=on iommu=pt to GRUB_CMDLINE_LINUX in /etc/default/grub (before its '--'), run grub-mkconfig -o /boot/grub/grub.cfg and reboot"
+	echo "BOOT_IMAGE=/boot/vmlinuz-$KVER root=UUID=3c1e ro quiet" >"$ROOT/proc/cmdline"
+	run --separate-stderr vc apply
+	assert_success
+	assert_equal "$stderr" "vfio-claim: warning: kernel arguments missing: iommu=pt; add them to GRUB_CMDLINE_LINUX in /etc/default/grub before its '--' (no drop-in can: it would append after it), then run grub-mkconfig -o /boot/grub/grub.cfg"
+	rm "$ROOT/boot/grub/grub.cfg"
+	echo "BOOT_IMAGE=/boot/vmlinuz-$KVER root=UUID=3c1e ro quiet intel_iommu=on iommu=pt" >"$ROOT/proc/cmdline"
+	# Before the --, they count: nothing to add, no drop-in.
+	printf '%s\n' 'GRUB_CMDLINE_LINUX="intel_iommu=on iommu=pt -- single"' >"$ROOT/etc/default/grub"
+	run --separate-stderr vc apply --kernel-args --check
+	assert_success
+	assert_output "nothing to change"
+	# A -- in GRUB_CMDLINE_LINUX_DEFAULT comes after GRUB_CMDLINE_LINUX on the linux line: the drop-in works.
+	printf '%s\n' 'GRUB_CMDLINE_LINUX=""' 'GRUB_CMDLINE_LINUX_DEFAULT="quiet -- single"' >"$ROOT/etc/default/grub"
+	run --separate-stderr vc apply --kernel-args
+	assert_success
+	run tail -1 "$ROOT/etc/default/grub.d/vfio-claim.cfg"
+	assert_output 'GRUB_CMDLINE_LINUX="$GRUB_CMDLINE_LINUX intel_iommu=on iommu=pt"'
 }
 
 @test "kernel-args: the running kernel lacks them, the next boot has them" {

@@ -68,6 +68,10 @@ int main(void)
 	/* The kernel stops at "--": what follows is init's, never a kernel argument. */
 	CHECK(!cmdline_has("root=/dev/sda1 -- intel_iommu=on", "intel_iommu=on"), "after --");
 	CHECK(cmdline_has("intel_iommu=on -- single", "intel_iommu=on"), "before --");
+	CHECK(cmdline_has_init_words("ro\t--\nsingle"), "a -- word");
+	CHECK(cmdline_has_init_words("ro --"), "a -- word last");
+	CHECK(!cmdline_has_init_words("ro --x x-- ---"), "-- inside words");
+	CHECK(!cmdline_has_init_words(NULL) && !cmdline_has_init_words(""), "nothing");
 	CHECK(cmdline_has("a --x b", "b"), "--x is a word like any other");
 	CHECK(!strcmp(cmdline_value("a -- x=1", "x", buf, sizeof(buf)), ""), "value after --: '%s'", buf);
 	p = "a -- b";
