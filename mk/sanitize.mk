@@ -41,7 +41,7 @@ check-sanitize: $(ASAN_BUILD)/vfio-claim $(BUILD)/fakesysfs.so
 	VFIO_CLAIM=$(abspath $(ASAN_BUILD)/vfio-claim) \
 	ASAN_OPTIONS=halt_on_error=1:abort_on_error=0:detect_leaks=1:verify_asan_link_order=0 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-		bats --print-output-on-failure $(SANITIZE_SUITES)
+		$(BATS_ENV) bats --print-output-on-failure $(SANITIZE_SUITES)
 
 # libFuzzer, as check-fuzz does for the module's parser: new inputs go to
 # build/fuzz/config-corpus, crash inputs to build/fuzz/ (never into tests/).

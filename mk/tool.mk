@@ -33,7 +33,7 @@ check-tool-unit: $(TOOL_UNIT_TESTS)
 
 # The bats suites run the real binary against fixture trees.
 check-cli: $(BUILD)/vfio-claim
-	bats --print-output-on-failure tests/bats
+	$(BATS_ENV) bats --print-output-on-failure tests/bats
 
 # The fake kernel the bind tests preload into the real binary.
 $(BUILD)/fakesysfs.so: tests/mock/fakesysfs.c

@@ -23,11 +23,15 @@
 #        125-246 s each), started first; its dracut guests are hard-linked
 #        from check-vm's build/vm/kd/KVER when their inputs are the same
 #        (tests/vm/lib.sh vm_seed: 10 s).
-#   9, 10 (the package guest: apt-get install of the .deb files, a kernel
-#        upgrade, remove and purge) run when named only: the package guest
-#        (make deb and a chroot apt-get install: 12 min) and 23 min of guest
-#        time for the two at once (their in-guest update-initramfs runs), at
-#        a load of about 7, more than make check's 60 minutes leave.
+#   9, 10 on 6.1 only (the package guest: bookworm's root with the kernel,
+#        its headers and the two .deb files installed with apt-get in a
+#        chroot, 67-75 s idle with the apt downloads; 12 min at a load of
+#        7): 9 applies claims, reboots, upgrades to 6.12 (DKMS builds the
+#        module by itself), boots it, then purges with both kernels
+#        installed and boots 6.1; 10 (remove and purge in the guest) starts
+#        from a copy of 9's disk once the claims held, beside 9's upgrade.
+#        Started first: about 10 minutes of guest time, 475 s for the two
+#        alone, idle.
 # Any other VM_FLOW_KERNEL runs 1-8 on every kernel it names; a scenario
 # named in VM_FLOW_SCENARIOS runs on every kernel given.
 

@@ -72,5 +72,6 @@ bool cmdline_has(const char *cmdline, const char *arg);
  * to it goes to init, and arguments for the kernel must go before it.
  */
 bool cmdline_has_init_words(const char *cmdline);
+
 /* The value of the first of the kernel's words NAME=VALUE into buf ("" when absent); returns buf. */
 const char *cmdline_value(const char *cmdline, const char *name, char *buf, size_t size);

@@ -203,7 +203,12 @@ make_initramfs() {
 	vc add 0a:00.0 --partial >/dev/null
 	mkdir -p "$ROOT/run"
 	flock "$ROOT/run/vfio-claim.lock" sleep 5 &
-	sleep 0.3
+	# Until the background flock holds the lock: a fixed 0.3 s lost that
+	# race on a loaded machine (apply then took the lock and succeeded).
+	for _ in $(seq 100); do
+		flock -n "$ROOT/run/vfio-claim.lock" true || break
+		sleep 0.05
+	done
 	run --separate-stderr vc apply
 	assert_failure 69
 	assert_equal "${stderr_lines[-1]}" "vfio-claim: /run/vfio-claim.lock: held too long; another vfio-claim is running: wait for it and try again"

@@ -218,22 +218,18 @@ prepare_kernel() {
 	# mkinitramfs reads the kernel config (compression support).
 	cp "$vm_kconfig" "$root/boot/config-$kver"
 
-	if [ "${VM_PACKAGE:-1}" = 0 ]; then
-		:
-	else
+	if [ "${VM_PACKAGE:-1}" = 1 ]; then
 		# The tool's package as apt installs it (its maintainer scripts
 		# and the update-initramfs trigger, which finds no initramfs in
-		# /boot to update), then the DKMS package's files.
+		# /boot to update), then the DKMS package's files and its module.
 		: >"$VM_LOGS/dpkg-$kver.log"
 		vm_dpkg_install "$VM_LOGS/dpkg-$kver.log" "$root" "$vm_deb_tool"
 		vm_overlay "$stage" "$root"
-	fi
-	if [ "${VM_PACKAGE:-1}" = 0 ]; then
-		:
-	elif [ -d "/lib/modules/$kver/build" ]; then
-		dkms_install "$root" "$kver" "$k/dkms"
-	else
-		sid_module_install "$root" "$kver"
+		if [ -d "/lib/modules/$kver/build" ]; then
+			dkms_install "$root" "$kver" "$k/dkms"
+		else
+			sid_module_install "$root" "$kver"
+		fi
 	fi
 	depmod -b "$root" "$kver"
 	t1=$(date +%s)

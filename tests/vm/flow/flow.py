@@ -676,33 +676,70 @@ def upgrade_kver():
     return out.split()[1]
 
 
-def scenario_9(series, kver):
-    """Installed from the .deb files, claims applied, reboot: they hold.
+def scenario_9_10(series, kver):
+    """9: installed from the .deb files, claims applied, reboot: they hold.
     Then a kernel upgrade: apt-get install of the 6.12 image and headers in
     a chroot of the guest's disk (the guest has no network); DKMS builds
     vfio_claim for 6.12 by itself; the guest boots 6.12 from its own /boot;
-    the claim holds and verify exits 0."""
+    the claim holds and verify exits 0. Then apt-get purge (in a chroot:
+    the disk now has two kernels): the trigger rebuilds 6.12's image, the
+    postrm 6.1's; both hold nothing of vfio-claim and 6.1, the kernel the
+    boot menu still offers, boots with nothing claimed.
+    10 (on a copy of 9's disk once the claims held after the reboot, as 8
+    starts from 7's): apt-get remove in the guest, reboot: nothing claimed,
+    no vfio_claim, the config kept (a conffile); apt-get purge: the config
+    gone, the initramfs rebuilt; reboot: nothing claimed. What remove and
+    purge print says so."""
     if series != PKG_SERIES:
         return []
     ch = Chain(series, kver, "s9", NICS, tree=PKG_TREE)
-    c = Checker()
-    res = [("9", TITLES["9"], c, ch)]
+    c, c10 = Checker(), Checker()
+    res = [("9", TITLES["9"], c, ch), ("10", TITLES["10"], c10, ch)]
     a = ch.boot("s9-configure")
     if not c.booted(a):
+        c10.failures.append("9's configure boot did not finish")
         return res
     c.says(a, "dpkg-query", r"^ii +vfio-claim ")
     c.says(a, "dpkg-query", r"^ii +vfio-claim-dkms ")
     c.says(a, "dkms status", r"^vfio-claim/\S+, %s, x86_64: installed" % re.escape(kver))
     if not (c.rc(a, "vfio-claim add", 0) and c.rc(a, "vfio-claim apply --initramfs", 0)):
+        c10.failures.append("9's add or apply failed")
         return res
     c.expect(ch.reboot_initrd(), "the guest's /boot/initrd.img is unchanged after apply")
     b = ch.boot("s9-reboot")
     if not c.booted(b):
+        c10.failures.append("9's reboot did not finish")
         return res
     c.on(b, "0000:00:05.0", "vfio-pci")
     c.on(b, "0000:00:06.0", "e1000e")
     c.rc(b, "vfio-claim verify", 0)
-    new = upgrade_kver()
+    ch10 = Chain(series, kver, "s10", NICS, parent=ch)
+    res[1] = ("10", TITLES["10"], c10, ch10)
+    # 10 boots its copy beside 9's upgrade (a guest more than the jobs
+    # for a while: the two chains are the flow's longest).
+    def scenario_10():
+        try:
+            pkg_remove_purge(c10, ch10)
+        except Exception as e:  # a broken run is a failure, not a pass
+            c10.failures.append("raised %r" % e)
+    t10 = threading.Thread(target=scenario_10)
+    t10.start()
+    try:
+        kdir_old = ch.kdir
+        new = upgrade_kver()
+        if pkg_upgrade(c, ch, new):
+            pkg_purge_two_kernels(c, ch, kver, new, kdir_old)
+    finally:
+        t10.join()
+    return res
+
+
+def pkg_upgrade(c, ch, new):
+    """9's kernel upgrade on ch's disk (6.1 with claims applied): the new
+    image and headers installed in a chroot, DKMS's own hook builds
+    vfio_claim, the guest boots the new kernel, the claim holds. True when
+    it booted."""
+    series = ch.series
     log = os.path.join(LOGS, "flow-%s-s9-upgrade.log" % series)
     open(log, "w").close()
     rc, secs = pkg_chroot(ch.disk, log, "apt-get", "-y", "-q", "--no-install-recommends",
@@ -712,7 +749,7 @@ def scenario_9(series, kver):
                    "of the guest's disk (the guest has no network): %.0fs, log %s"
                    % (new, new, secs, log))
     if not c.expect(rc == 0, "apt-get install of %s exited %d (%s)" % (new, rc, log)):
-        return res
+        return False
     with open(log, errors="replace") as f:
         text = f.read()
     # Built by dkms's own kernel hooks, nothing the test ran.
@@ -726,7 +763,7 @@ def scenario_9(series, kver):
                      "no /boot/vmlinuz-%s on the disk" % new) and
             c.expect(disk_file(ch.disk, "/boot/initrd.img-" + new, initrd),
                      "no /boot/initrd.img-%s on the disk" % new)):
-        return res
+        return False
     files = initrd_files(initrd)
     # Debian's 6.12 compresses its modules, and DKMS then its own (.ko.xz).
     c.expect(any(re.search(r"/updates/dkms/vfio_claim\.ko(\.xz|\.zst)?$", x) for x in files),
@@ -735,37 +772,67 @@ def scenario_9(series, kver):
              "the %s initramfs has no etc/modprobe.d/vfio-claim-claims.conf" % new)
     ch.kdir, ch.kver, ch.initrd = kdir, new, initrd
     d = ch.boot("s9-after")
-    if c.booted(d):
-        c.says(d, "uname -r", r"^%s$" % re.escape(new))
-        c.says(d, "modinfo -n vfio_claim", r"^/lib/modules/%s/updates/dkms/vfio_claim\.ko"
-               % re.escape(new))
-        c.says(d, "dkms status", r"^vfio-claim/\S+, %s, x86_64: installed" % re.escape(new))
-        c.on(d, "0000:00:05.0", "vfio-pci")
-        c.on(d, "0000:00:06.0", "e1000e")
-        c.rc(d, "vfio-claim verify", 0)
-        c.says(d, "vfio-claim verify", r"^ok: \d+ checks hold")
-    return res
+    if not c.booted(d):
+        return False
+    c.says(d, "uname -r", r"^%s$" % re.escape(new))
+    c.says(d, "modinfo -n vfio_claim", r"^/lib/modules/%s/updates/dkms/vfio_claim\.ko"
+           % re.escape(new))
+    c.says(d, "dkms status", r"^vfio-claim/\S+, %s, x86_64: installed" % re.escape(new))
+    c.on(d, "0000:00:05.0", "vfio-pci")
+    c.on(d, "0000:00:06.0", "e1000e")
+    c.rc(d, "vfio-claim verify", 0)
+    c.says(d, "vfio-claim verify", r"^ok: \d+ checks hold")
+    return True
 
 
-def scenario_10(series, kver):
-    """apt-get remove (in the guest: no network needed), reboot: nothing
-    claimed, no vfio_claim, the config kept (a conffile); apt-get purge: the
-    config gone, the initramfs rebuilt; reboot: nothing claimed. What
-    remove and purge print says so."""
-    if series != PKG_SERIES:
-        return []
-    ch = Chain(series, kver, "s10", NICS, tree=PKG_TREE)
-    c = Checker()
-    res = [("10", TITLES["10"], c, ch)]
+def pkg_purge_two_kernels(c, ch, old, new, kdir_old):
+    """9's end: apt-get purge in a chroot of ch's disk, which has the old
+    kernel and the new one. initramfs-tools' trigger rebuilds only the
+    newest image (update-initramfs -u); the postrm rebuilds the old one,
+    which would otherwise keep vfio_claim.ko and the generated rules. Both
+    images are read, then the old kernel boots: nothing claimed."""
+    log = os.path.join(LOGS, "flow-%s-s9-purge.log" % ch.series)
+    open(log, "w").close()
+    rc, secs = pkg_chroot(ch.disk, log, "apt-get", "-y", "-q", "purge",
+                          "vfio-claim", "vfio-claim-dkms")
+    ch.timings.append("chroot purge %.0fs" % secs)
+    if not c.expect(rc == 0, "apt-get purge in a chroot exited %d (%s)" % (rc, log)):
+        return
+    with open(log, errors="replace") as f:
+        text = f.read()
+    c.expect(re.search(r"^vfio-claim: rebuilding /boot/initrd\.img-%s too " % re.escape(old),
+                       text, re.M),
+             "the purge never says it rebuilds the older kernel's image (%s)" % log)
+    images = {}
+    for v in (old, new):
+        out = os.path.join(ch.dir, "initrd-purged-%s.img" % v)
+        if not c.expect(disk_file(ch.disk, "/boot/initrd.img-" + v, out),
+                        "no /boot/initrd.img-%s after the purge" % v):
+            return
+        left = [x for x in initrd_files(out) if "vfio_claim" in x or "vfio-claim" in x]
+        c.expect(not left, "after the purge /boot/initrd.img-%s still holds %s" % (v, left[:4]))
+        images[v] = out
+    c.notes.append("purge with two kernels (chroot): %.0fs; %s" % (secs, " | ".join(
+        x for x in text.splitlines() if x.startswith("vfio-claim: rebuilding"))[:200]))
+    ch.kdir, ch.kver, ch.initrd = kdir_old, old, images[old]
+    e = ch.boot("s9-old")
+    if c.booted(e):
+        c.says(e, "uname -r", r"^%s$" % re.escape(old))
+        c.on(e, "0000:00:05.0", "e1000e")
+        c.on(e, "0000:00:06.0", "e1000e")
+        c.expect(e.state.get("0000:00:05.0", {}).get("override") in ("(null)", ""),
+                 "0000:00:05.0 keeps driver_override %s on %s"
+                 % (e.state.get("0000:00:05.0", {}).get("override"), old))
+        c.rc(e, "test ! -e /sys/module/vfio_claim", 0)
+
+
+def pkg_remove_purge(c, ch):
+    """10 on ch (a copy of 9's disk, claims holding on 6.1): apt-get remove
+    in the guest, reboot, purge, reboot."""
     nic = "0000:00:05.0"
-    a = ch.boot("s10-configure")
-    if not (c.booted(a) and c.rc(a, "vfio-claim add", 0) and
-            c.rc(a, "vfio-claim apply --initramfs", 0)):
-        return res
-    ch.reboot_initrd()
     b = ch.boot("s10-remove")
     if not c.booted(b):
-        return res
+        return
     c.on(b, nic, "vfio-pci")
     c.rc(b, "vfio-claim verify", 0)
     if c.rc(b, "apt-get remove", 0):
@@ -791,13 +858,13 @@ def scenario_10(series, kver):
     c.notes.append("remove says: %s" % " | ".join(
         x for x in b.find("apt-get remove")["out"] if x.startswith("vfio-claim:"))[:300])
     if not c.expect(ch.reboot_initrd(), "the initramfs is unchanged after remove"):
-        return res
+        return
     left = [x for x in initrd_files(ch.initrd) if ("vfio_claim" in x or "vfio-claim" in x)
             and x != "etc/modprobe.d/vfio-claim.conf"]
     c.expect(not left, "the initramfs after remove still holds %s" % left)
     d = ch.boot("s10-purge")
     if not c.booted(d):
-        return res
+        return
     c.on(d, nic, "e1000e")
     c.on(d, "0000:00:06.0", "e1000e")
     c.expect(d.state.get(nic, {}).get("override") in ("(null)", ""),
@@ -821,7 +888,6 @@ def scenario_10(series, kver):
         c.on(e, "0000:00:06.0", "e1000e")
         c.rc(e, "test ! -e /sys/module/vfio_claim", 0)
         c.says(e, "sh -c cat /etc/modprobe.d", r"^0$")
-    return res
 
 
 SCENARIOS = {"1": scenario_1_2, "3": scenario_3, "4": scenario_4, "5": scenario_5,
@@ -839,8 +905,6 @@ SCENARIOS = {"1": scenario_1_2, "3": scenario_3, "4": scenario_4, "5": scenario_
 # c-dracut). A named scenario runs on every kernel given.
 DEFAULT_SERIES = ("6.1", "7")
 ONLY_ON = {"11": ("6.1", "6.12")}
-# Run only when named (tests/vm/flow/run.sh N): 9 and 10 below.
-NAMED_ONLY = set()
 
 
 def runs_on(name, series, named, every_series):
@@ -868,22 +932,22 @@ TITLES = {
 }
 
 
-SCENARIOS.update({"9": scenario_9, "10": scenario_10})
-# Run when named (tests/vm/flow/run.sh 9 10): both passed end to end by
-# hand, but the package guest and the two chains cost about 15-35 minutes,
-# more than make check's 60-minute budget leaves this round. They return
-# nothing on other series than PKG_SERIES.
-NAMED_ONLY |= {"9", "10"}
+SCENARIOS["9"] = scenario_9_10
+# 9 and 10 (one guest, 10 on a copy of 9's disk) on the package guest, 6.1
+# only: about 10 minutes of guest time beside the others (2026-12-02, idle:
+# 9 245 s up to the upgrade's boot, 10 385 s).
+ONLY_ON["9"] = (PKG_SERIES,)
 TITLES.update({
     "9": "packages: installed with apt-get, claims hold after a reboot; kernel upgrade "
-         "6.1 -> 6.12: DKMS builds vfio_claim by itself, claims hold, verify 0",
+         "6.1 -> 6.12: DKMS builds vfio_claim by itself, claims hold, verify 0; purge with "
+         "both kernels: each image rebuilt, 6.1 boots with nothing claimed",
     "10": "packages: apt-get remove, reboot: nothing claimed, config kept; purge: config "
           "gone, initramfs rebuilt; reboot: nothing claimed",
 })
 
 
 # Scenarios checked on another's guest: asking for one runs that one.
-ALSO_IN = {"2": "1", "6": "1", "8": "7"}
+ALSO_IN = {"2": "1", "6": "1", "8": "7", "10": "9"}
 
 
 def run_scenarios(kernels, names, jobs, named=True, every_series=False):
@@ -1010,11 +1074,11 @@ def main():
     if args.demo:
         return demo(*kernels[0])
     names = []
-    # By default the longest chains start first (11: two dracut runs in the
-    # guest and a slow systemd initramfs; 7: three boots), so that the short
-    # ones fill the other jobs meanwhile.
-    default = sorted((n for n in SCENARIOS if n not in NAMED_ONLY),
-                     key=lambda n: {"11": 0, "7": 1}.get(n, 2))
+    # By default the longest chains start first (9: the packages' two
+    # chains; 11: two dracut runs in the guest and a slow systemd initramfs;
+    # 7: three boots), so that the short ones fill the other jobs meanwhile.
+    default = sorted(SCENARIOS,
+                     key=lambda n: {"9": 0, "11": 1, "7": 2}.get(n, 3))
     for n in args.scenarios or default:
         n = ALSO_IN.get(n, n)
         if n not in names:

@@ -226,11 +226,13 @@ s9-reboot | s9-after)
 	run dkms status vfio-claim
 	run vfio-claim verify
 	;;
-# 10: remove, reboot, purge, reboot. apt needs no network for either.
-s10-configure)
-	run vfio-claim add 0000:00:05.0
-	run vfio-claim apply --initramfs
+# 9's end: the old kernel after a purge (in a chroot) with two installed.
+s9-old)
+	run uname -r
+	run test ! -e /sys/module/vfio_claim
 	;;
+# 10 (on 9's disk after s9-reboot): remove, reboot, purge, reboot. apt needs
+# no network for either.
 s10-remove)
 	run vfio-claim verify
 	export DEBIAN_FRONTEND=noninteractive

@@ -25,10 +25,11 @@
 #      installed with apt-get: claims applied hold after a reboot; then the
 #      6.12 image and headers installed (apt-get in a chroot of the guest's
 #      disk): DKMS builds vfio_claim by itself, 6.12 boots, claims hold,
-#      verify exits 0
-#   10 (the package guest) apt-get remove, reboot: nothing claimed, the
-#      config kept; apt-get purge: the config gone, the initramfs rebuilt;
-#      reboot: nothing claimed
+#      verify exits 0; then apt-get purge (chroot) with both kernels: each
+#      image rebuilt without vfio-claim, 6.1 boots with nothing claimed
+#   10 (on 9's disk after its reboot) apt-get remove, reboot: nothing
+#      claimed, the config kept; apt-get purge: the config gone, the
+#      initramfs rebuilt; reboot: nothing claimed
 #   11 dracut instead of initramfs-tools: add, apply --initramfs runs
 #      dracut; a guides-style options file left out of the generic image is
 #      explained and verify's fix puts it in; reboot, verify exits 0
@@ -36,9 +37,10 @@
 #   tests/vm/flow/run.sh [--kernel default|6.1|6.12|7|bookworm|all] [--jobs N] [1|3|4|5|7|9|10|11 ...]
 #
 # --kernel default (make check-vm-flow's): the three kernels, with 1-8 on
-# 6.1 and 7.x only and 11 on 6.1 and 6.12 (flow.py's DEFAULT_SERIES and
-# ONLY_ON). Any other --kernel runs 1-8 on every kernel it names (11 still
-# only on 6.1 and 6.12 unless named); a scenario named runs on every kernel.
+# 6.1 and 7.x only, 9 and 10 on 6.1 and 11 on 6.1 and 6.12 (flow.py's
+# DEFAULT_SERIES and ONLY_ON). Any other --kernel runs 1-8 on every kernel it
+# names (9 and 10 only on 6.1, 11 only on 6.1 and 6.12, unless named); a
+# scenario named runs on every kernel given (9 and 10 boot on 6.1 only).
 #
 # Installs what it needs, prepares build/vm-flow with the VM harness
 # (tests/vm/flow/setup.sh), boots the guests (tests/vm/flow/flow.py). One
@@ -55,7 +57,7 @@ while [ $# -gt 0 ]; do
 	--kernel=*) kernel=${1#*=}; shift ;;
 	--jobs) jobs=$2; shift 2 ;;
 	--list) exec python3 "$here/flow.py" --list ;;
-	-h | --help) sed -n '3,46p' "$0"; exit 0 ;;
+	-h | --help) sed -n '3,48p' "$0"; exit 0 ;;
 	-*) echo "usage: $0 [--kernel default|6.1|6.12|7|bookworm|all] [--jobs N] [1|3|4|5|7|9|10|11 ...]" >&2; exit 64 ;;
 	*) break ;;
 	esac
@@ -75,10 +77,10 @@ case " $* " in
 *) FLOW_DRACUT="" ;;
 esac
 export FLOW_DRACUT
-# The package guest (9, 10) is made only when they are named (setup.sh
+# The package guest (9, 10): by default and when they are named (setup.sh
 # makes it only when 6.1 is among the kernels).
 case " $* " in
-*" 9 "* | *" 10 "*) FLOW_PKG=1; export FLOW_PKG ;;
+"  " | *" 9 "* | *" 10 "*) FLOW_PKG=1; export FLOW_PKG ;;
 esac
 kernels=$("$here/setup.sh" "$kernel")
 echo "flow: guests prepared in $(($(date +%s) - t0))s" >&2
